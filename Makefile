@@ -1,0 +1,30 @@
+# CodePipeline Lab — every target sets itself up first, so a fresh clone needs only `make lab` or `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup lab test notebooks book serve-book student bench clean
+
+setup: $(STAMP)
+	@sh scripts/ensure-graphviz.sh
+
+$(STAMP): pyproject.toml
+	@sh scripts/check-python.sh $(PYTHON)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+lab: setup
+	$(BIN)/jupyter trust notebooks/*.ipynb
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(firstword $(wildcard notebooks/00-*.ipynb))
+
+test: setup
+	$(BIN)/python -m pytest -n 2 --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg tests notebooks
+
+bench: setup
+	$(BIN)/python benchmarks/bench_engine.py
+
+clean:
+	rm -rf $(VENV) book/_build .pytest_cache

@@ -1,0 +1,138 @@
+"""The Lab: one simulated AWS account, a virtual clock, and boto3 clients bound to them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import boto3
+from botocore.config import Config
+from moto import mock_aws
+from moto.moto_api._internal import mock_random
+
+from codepipeline_lab.clock import Scheduler
+from codepipeline_lab.ids import IdFactory
+from codepipeline_lab.sandbox import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY, EnvironmentSandbox
+from codepipeline_lab.simulator import api
+from codepipeline_lab.simulator.account import SimulatedAccount
+
+_active: "Lab | None" = None
+
+# moto runs Lambda functions in Docker by default; the simulator runs Python handlers itself.
+_MOTO_CONFIG = {"lambda": {"use_docker": False}, "core": {"reset_boto3_session": True}}
+
+
+def active_lab() -> "Lab | None":
+    return _active
+
+
+class Lab:
+    """A sandboxed, simulated AWS account. Use ``with Lab() as lab:`` or ``lab.start()``/``lab.stop()``."""
+
+    def __init__(self, seed: int = 0, region: str = "us-east-1", account_id: str = "123456789012") -> None:
+        if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
+            raise ValueError(f"account_id must be 12 digits, as AWS account ids are; got {account_id!r}")
+        if not isinstance(seed, int):
+            raise TypeError(f"seed must be an int; got {type(seed).__name__}")
+        self.seed = seed
+        self.region = region
+        self.account_id = account_id
+        self._sandbox = EnvironmentSandbox(region, account_id)
+        self._mock = None
+        self.scheduler: Scheduler | None = None
+        self.ids: IdFactory | None = None
+        self.account: SimulatedAccount | None = None
+
+    # -- life cycle -------------------------------------------------------------------
+    def start(self) -> "Lab":
+        global _active
+        if self._mock is not None:
+            return self
+        if _active is not None:
+            _active.stop()  # one simulated account at a time: moto's mock is process-wide
+        self._sandbox.enter()
+        try:
+            self._mock = mock_aws(config=_MOTO_CONFIG)
+            self._mock.start()
+            mock_random.seed(self.seed)  # moto's own ids (S3 versions, role ids ...) become repeatable
+            self.scheduler = Scheduler()
+            self.ids = IdFactory(self.seed)
+            self.account = SimulatedAccount(self)
+            api.install(self.account)
+        except BaseException:
+            self._teardown()
+            raise
+        _active = self
+        return self
+
+    def stop(self) -> None:
+        global _active
+        if self._mock is None:
+            return
+        self._teardown()
+        if _active is self:
+            _active = None
+
+    def _teardown(self) -> None:
+        api.uninstall()
+        if self._mock is not None:
+            self._mock.stop()  # moto forgets every resource of the account
+            self._mock = None
+        self.account = None
+        self._sandbox.exit()
+
+    def __enter__(self) -> "Lab":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        state = "running" if self._mock is not None else "stopped"
+        return f"Lab(seed={self.seed}, region={self.region!r}, account_id={self.account_id!r}) [{state}]"
+
+    # -- clients ----------------------------------------------------------------------
+    def client(self, service_name: str, region_name: str | None = None, credentials: tuple[str, str] | None = None):
+        """A boto3 client of the simulated account, as the default user or as ``(key, secret)``."""
+        self._require_running()
+        key, secret = credentials if credentials is not None else (FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY)
+        return boto3.session.Session().client(
+            service_name,
+            region_name=region_name or self.region,
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+            config=Config(retries={"max_attempts": 1}),
+        )
+
+    # -- virtual time -----------------------------------------------------------------
+    @property
+    def now(self) -> datetime:
+        self._require_running()
+        return self.scheduler.now
+
+    def run(self) -> None:
+        """Carry out every piece of pending work, moving the virtual clock as it goes."""
+        self._require_running()
+        self.scheduler.run()
+
+    def step(self) -> bool:
+        """Carry out the next piece of pending work; return False when nothing can progress."""
+        self._require_running()
+        return self.scheduler.step()
+
+    def advance(self, delta: timedelta | None = None, **duration: float) -> None:
+        """Move the clock forward by ``delta`` or by keywords (``hours=2``, ``days=7``), firing what falls due."""
+        self._require_running()
+        if delta is not None and duration:
+            raise TypeError("advance() takes a timedelta or keyword durations, not both")
+        if delta is None:
+            try:
+                delta = timedelta(**duration)
+            except TypeError as exc:
+                raise TypeError(f"advance() keywords are those of datetime.timedelta (days, hours, minutes, seconds ...): {exc}") from None
+        if not isinstance(delta, timedelta):
+            raise TypeError(f"advance() needs a datetime.timedelta; got {type(delta).__name__}")
+        self.scheduler.advance(delta)
+
+    def _require_running(self) -> None:
+        if self._mock is None:
+            raise RuntimeError("This Lab is not running: use `with Lab() as lab:` or call lab.start() first.")

@@ -1,0 +1,1 @@
+"""The simulator: CodePipeline's behaviour on top of moto's account."""
