@@ -78,3 +78,16 @@ def uninstall() -> None:
 
 
 __all__ = ["install", "uninstall", "RequestContext", "AwsError", "ValidationException"]
+
+
+# -- reading moto's own state (kept here: the only module that knows moto's internals) ------
+
+def role_trust_policy(account_id: str, role_arn: str) -> str | None:
+    """The trust policy of an IAM role in moto's account, or None when there is no such role."""
+    from moto.iam.models import iam_backends
+    from moto.core.common_models import BaseModel  # noqa: F401  (moto's models are plain objects)
+    backend = iam_backends[account_id]["global"]
+    for role in backend.roles.values():
+        if role.arn == role_arn:
+            return role.assume_role_policy_document
+    return None

@@ -1,0 +1,68 @@
+"""CodePipeline's declaration operations, in AWS's request and response shapes."""
+
+from __future__ import annotations
+
+from codepipeline_lab.simulator import errors
+
+
+def _required(params: dict, name: str):
+    value = params.get(name)
+    if value is None:
+        raise errors.ValidationException(f"1 validation error detected: Value null at '{name}' failed to satisfy constraint: Member must not be null")
+    return value
+
+
+def pipeline_operations(account) -> dict:
+    store = account.pipelines
+
+    def create_pipeline(params, ctx):
+        pipeline = store.create(ctx.region, _required(params, "pipeline"), params.get("tags"))
+        account_hooks(account, "pipeline_created", pipeline)
+        return {"pipeline": pipeline.declaration, "tags": params.get("tags") or []}
+
+    def update_pipeline(params, ctx):
+        pipeline = store.update(ctx.region, _required(params, "pipeline"))
+        account_hooks(account, "pipeline_updated", pipeline)
+        return {"pipeline": pipeline.declaration}
+
+    def get_pipeline(params, ctx):
+        name = _required(params, "name")
+        declaration = store.declaration(ctx.region, name, params.get("version"))
+        return {"pipeline": declaration, "metadata": store.get(ctx.region, name).metadata()}
+
+    def list_pipelines(params, ctx):
+        return store.summaries(ctx.region, params.get("nextToken"), params.get("maxResults"))
+
+    def delete_pipeline(params, ctx):
+        pipeline = store.delete(ctx.region, _required(params, "name"))
+        if pipeline is not None:
+            account_hooks(account, "pipeline_deleted", pipeline)
+        return {}
+
+    def list_tags_for_resource(params, ctx):
+        pipeline = store.by_arn(_required(params, "resourceArn"))
+        return {"tags": [{"key": k, "value": v} for k, v in sorted(pipeline.tags.items())]}
+
+    def tag_resource(params, ctx):
+        pipeline = store.by_arn(_required(params, "resourceArn"))
+        for tag in _required(params, "tags"):
+            pipeline.tags[tag["key"]] = tag["value"]
+        if len(pipeline.tags) > 50:
+            raise errors.TooManyTagsException(f"A resource can have at most 50 tags; {pipeline.arn} would have {len(pipeline.tags)}")
+        return {}
+
+    def untag_resource(params, ctx):
+        pipeline = store.by_arn(_required(params, "resourceArn"))
+        for key in _required(params, "tagKeys"):
+            pipeline.tags.pop(key, None)
+        return {}
+
+    return {f.__name__: f for f in (create_pipeline, update_pipeline, get_pipeline, list_pipelines,
+                                    delete_pipeline, list_tags_for_resource, tag_resource, untag_resource)}
+
+
+def account_hooks(account, event: str, pipeline) -> None:
+    """Tell the execution engine (when there is one) what happened to a pipeline."""
+    engine = getattr(account, "engine", None)
+    if engine is not None:
+        getattr(engine, event)(pipeline)
