@@ -28,3 +28,6 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) book/_build .pytest_cache
+
+notebooks: setup
+	$(BIN)/python scripts/execute_notebooks.py

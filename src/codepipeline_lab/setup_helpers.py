@@ -1,0 +1,33 @@
+"""Short, visible helpers for the set-up every lesson repeats: a service role and a bucket.
+
+Each one is a few ordinary boto3 calls that a learner could type; they exist so that a lesson
+can spend its cells on what it teaches.
+"""
+
+from __future__ import annotations
+
+import json
+
+CODEPIPELINE_TRUST_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "codepipeline.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+def create_service_role(lab, name: str = "CodePipelineServiceRole", service: str = "codepipeline.amazonaws.com") -> str:
+    """Create an IAM role that ``service`` may assume; return its ARN."""
+    trust = {**CODEPIPELINE_TRUST_POLICY, "Statement": [{**CODEPIPELINE_TRUST_POLICY["Statement"][0], "Principal": {"Service": service}}]}
+    return lab.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+
+
+def create_bucket(lab, name: str, region: str | None = None, versioned: bool = False) -> str:
+    """Create an S3 bucket (in the Lab's region unless told otherwise); return its name."""
+    region = region or lab.region
+    s3 = lab.client("s3", region_name=region)
+    if region == "us-east-1":
+        s3.create_bucket(Bucket=name)
+    else:
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+    if versioned:
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    return name
