@@ -47,7 +47,7 @@ MAX_SIZE = "9.3,40"
 
 GRAPH_ATTRS = {
     "fontname": FONT, "fontsize": "11", "fontcolor": INK,
-    "nodesep": "0.15", "ranksep": "0.3", "size": MAX_SIZE,
+    "nodesep": "0.15", "ranksep": "0.22", "size": MAX_SIZE,
     "compound": "true", "newrank": "true", "bgcolor": "white", "pad": "0.1",
 }
 NODE_ATTRS = {"fontname": FONT, "fontsize": "10", "fontcolor": INK, "shape": "plain"}
