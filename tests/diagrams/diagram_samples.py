@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/CodePipelineRole"
@@ -165,3 +166,55 @@ def stage_state(stage_name, actions, execution_id=None, status=None, enabled=Tru
     if inbound:
         state["inboundExecutions"] = inbound
     return state
+
+
+def commit_rule():
+    pattern = {"source": ["aws.codecommit"], "detail-type": ["CodeCommit Repository State Change"],
+               "resources": [f"arn:aws:codecommit:us-east-1:{ACCOUNT}:webapp"],
+               "detail": {"event": ["referenceCreated", "referenceUpdated"], "referenceType": ["branch"],
+                          "referenceName": ["main"]}}
+    return {"Name": "webapp-on-push", "Arn": f"arn:aws:events:us-east-1:{ACCOUNT}:rule/webapp-on-push",
+            "EventPattern": json.dumps(pattern), "State": "ENABLED", "EventBusName": "default"}
+
+
+def failure_rule():
+    pattern = {"source": ["aws.codepipeline"], "detail-type": ["CodePipeline Pipeline Execution State Change"],
+               "detail": {"state": ["FAILED"], "pipeline": ["WebApp"]}}
+    return {"Name": "webapp-failed", "Arn": f"arn:aws:events:us-east-1:{ACCOUNT}:rule/webapp-failed",
+            "EventPattern": json.dumps(pattern), "State": "ENABLED", "EventBusName": "default"}
+
+
+PIPELINE_ARN = f"arn:aws:codepipeline:us-east-1:{ACCOUNT}:WebApp"
+TOPIC_ARN = f"arn:aws:sns:us-east-1:{ACCOUNT}:pipeline-alerts"
+
+EVENT_TARGETS = {
+    "webapp-on-push": [{"Id": "codepipeline-WebApp", "Arn": PIPELINE_ARN,
+                        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/events-start-pipeline"}],
+    "webapp-failed": [{"Id": "alerts", "Arn": TOPIC_ARN}],
+}
+SUBSCRIPTIONS = {TOPIC_ARN: [{"SubscriptionArn": f"{TOPIC_ARN}:0b1c", "Owner": ACCOUNT, "Protocol": "email",
+                              "Endpoint": "team@example.com", "TopicArn": TOPIC_ARN}]}
+
+
+def two_region_pipeline():
+    """Build in us-east-1, deploy with CloudFormation to us-east-1 and to eu-west-1."""
+    return {
+        "name": "GlobalApp",
+        "roleArn": ROLE,
+        "artifactStores": {
+            "us-east-1": {"type": "S3", "location": "artifacts-us-east-1"},
+            "eu-west-1": {"type": "S3", "location": "artifacts-eu-west-1",
+                          "encryptionKey": {"id": "arn:aws:kms:eu-west-1:123456789012:key/abcd", "type": "KMS"}},
+        },
+        "stages": [
+            stage("Source", action("Source", "Source", "S3", outputs=["SourceOutput"],
+                                   configuration={"S3Bucket": "src", "S3ObjectKey": "app.zip"})),
+            stage("Build", action("Build", "Build", "CodeBuild", inputs=["SourceOutput"],
+                                  outputs=["BuildUsEast1", "BuildEuWest1"], configuration={"ProjectName": "build"})),
+            stage("Deploy",
+                  action("DeployUS", "Deploy", "CloudFormation", inputs=["BuildUsEast1"],
+                         configuration={"ActionMode": "CREATE_UPDATE", "StackName": "app"}),
+                  action("DeployEU", "Deploy", "CloudFormation", inputs=["BuildEuWest1"], region="eu-west-1",
+                         configuration={"ActionMode": "CREATE_UPDATE", "StackName": "app"})),
+        ],
+    }

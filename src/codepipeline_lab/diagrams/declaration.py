@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from codepipeline_lab.diagrams.errors import DiagramInputError
+from codepipeline_lab.diagrams.node_ids import node_id
 
 
 @dataclass
@@ -74,7 +75,7 @@ def read_pipeline(data) -> Pipeline:
 def _read_stage(stage, index: int, used: set[str]) -> Stage:
     stage = stage if isinstance(stage, dict) else {}
     name = str(stage.get("name") or f"(stage {index + 1})")
-    stage_id = _unique(f"stage/{name}".replace(":", "_"), used)
+    stage_id = _unique(node_id("stage", name), used)
     actions = stage.get("actions") if isinstance(stage.get("actions"), list) else []
     return Stage(stage_id, name, [_read_action(name, action, i, used) for i, action in enumerate(actions)])
 
@@ -84,7 +85,7 @@ def _read_action(stage_name: str, action, index: int, used: set[str]) -> Action:
     name = str(action.get("name") or f"(action {index + 1})")
     type_id = action.get("actionTypeId") if isinstance(action.get("actionTypeId"), dict) else {}
     return Action(
-        node_id=_unique(f"{stage_name}.{name}".replace(":", "_"), used),
+        node_id=_unique(node_id(f"{stage_name}.{name}"), used),
         stage_name=stage_name,
         name=name,
         category=type_id.get("category"),

@@ -48,7 +48,7 @@ def cluster_id(stage: Stage) -> str:
 
 
 def empty_stage_node(stage: Stage) -> str:
-    return f"{stage.node_id}/empty"
+    return f"{stage.node_id}/empty"  # stage ids hold no ':'  (node_ids.py)
 
 
 def draw_stages(graph: graphviz.Digraph, pipeline: Pipeline,
