@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from html import escape
 
+import graphviz
+
 from codepipeline_lab.diagrams import labels
 from codepipeline_lab.diagrams.diagram import Diagram
 from codepipeline_lab.diagrams.errors import DiagramInputError
@@ -38,13 +40,27 @@ def event_flow(rules=None, *, targets: dict | None = None, subscriptions: dict |
     if lab is not None:
         rules, targets, subscriptions = _fetch(lab, event_bus_name, rule_name)
     rules = _rules(rules, rule_name)
-    graph = new_graph("events")
+    graph = OnceGraph("events")
     graph.attr(nodesep="0.25", ranksep="0.4")
     for rule in rules:
         _draw_rule(graph, rule, (targets or {}).get(rule.get("Name"), []), subscriptions or {})
     title = f"rule {rules[0]['Name']}" if len(rules) == 1 else f"{len(rules)} rules"
     graph.attr(label=labels.graph_label([labels.title_row("EventBridge", title)]))
     return Diagram(graph, "event flow", title, f"bus {event_bus_name}" if lab is not None else "")
+
+
+class OnceGraph(graphviz.Digraph):
+    """Rules share sources, buses and targets: each node is declared once, at its first use."""
+
+    def __init__(self, name: str) -> None:
+        base = new_graph(name)
+        super().__init__(name=name, graph_attr=base.graph_attr, node_attr=base.node_attr, edge_attr=base.edge_attr)
+        self._declared: set[str] = set()
+
+    def node(self, name: str, label: str | None = None, *args, **kwargs) -> None:
+        if name not in self._declared:
+            self._declared.add(name)
+            super().node(name, label, *args, **kwargs)
 
 
 def _fetch(lab, bus: str, rule_name: str | None):

@@ -46,9 +46,10 @@ def run_status(model: Pipeline, execution_id: str | None, execution: dict | None
     stage_states = {s.get("stageName"): s for s in (state or {}).get("stageStates") or []}
     for stage in model.stages:
         stage_state = stage_states.get(stage.name) or {}
-        is_this_run = (stage_state.get("latestExecution") or {}).get("pipelineExecutionId") == execution_id
+        latest = stage_state.get("latestExecution") or {}
+        is_this_run = execution_id is not None and latest.get("pipelineExecutionId") == execution_id
         if is_this_run:
-            status.stages[stage.name] = stage_state["latestExecution"].get("status")
+            status.stages[stage.name] = latest.get("status")
         records = _records_by_action(action_executions, execution_id, stage.name)
         action_states = {a.get("actionName"): a for a in stage_state.get("actionStates") or []}
         for action in stage.actions:
