@@ -196,6 +196,11 @@ SUBSCRIPTIONS = {TOPIC_ARN: [{"SubscriptionArn": f"{TOPIC_ARN}:0b1c", "Owner": A
                               "Endpoint": "team@example.com", "TopicArn": TOPIC_ARN}]}
 
 
+def stack_configuration(artifact):
+    return {"ActionMode": "CREATE_UPDATE", "StackName": "app", "TemplatePath": f"{artifact}::packaged.yaml",
+            "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/CloudFormationRole"}
+
+
 def two_region_pipeline():
     """Build in us-east-1, deploy with CloudFormation to us-east-1 and to eu-west-1."""
     return {
@@ -213,8 +218,8 @@ def two_region_pipeline():
                                   outputs=["BuildUsEast1", "BuildEuWest1"], configuration={"ProjectName": "build"})),
             stage("Deploy",
                   action("DeployUS", "Deploy", "CloudFormation", inputs=["BuildUsEast1"],
-                         configuration={"ActionMode": "CREATE_UPDATE", "StackName": "app"}),
+                         configuration=stack_configuration("BuildUsEast1")),
                   action("DeployEU", "Deploy", "CloudFormation", inputs=["BuildEuWest1"], region="eu-west-1",
-                         configuration={"ActionMode": "CREATE_UPDATE", "StackName": "app"})),
+                         configuration=stack_configuration("BuildEuWest1"))),
         ],
     }
