@@ -70,11 +70,11 @@ def test_stopped_stage_from_pipeline_state():
 
 def test_superseded_execution_is_shown_in_front_of_the_stage_it_waited_for():
     source = view("LoadTest", "Succeeded", "Superseded").source
-    marker = node_line(source, "waiting/Approval")
+    marker = node_line(source, "transition/Approval")
     assert "11111111" in marker and "superseded here" in marker
     assert STATUS_COLOURS["Superseded"][0] in marker
-    assert edge_lines(source, "LoadTest.LoadTest", "waiting/Approval")
-    assert edge_lines(source, "waiting/Approval", "Approval.Approve")
+    assert edge_lines(source, "LoadTest.LoadTest", "transition/Approval")
+    assert edge_lines(source, "transition/Approval", "Approval.Approve")
 
 
 def test_waiting_executions_from_state_sit_in_front_of_their_stage():
@@ -86,10 +86,9 @@ def test_waiting_executions_from_state_sit_in_front_of_their_stage():
     ]}
     source = execution_view(seven_stage_pipeline(), execution_id=EXECUTION_2, state=state,
                             action_executions=webapp_run(EXECUTION_2, "Approve", "InProgress")).source
-    assert "waiting: 33333333" in node_line(source, "waiting/Approval")
+    assert "waiting: 33333333" in node_line(source, "transition/Approval")
     assert fill_of(source, "Approval.Approve") == STATUS_COLOURS["Waiting for approval"][0]
-    [edge] = edge_lines(source, "Approval.Approve", "DeployProd.DeployProd")
-    assert "disabled" in edge
+    assert "transition disabled" in node_line(source, "transition/DeployProd")
 
 
 def test_latest_execution_comes_from_state_when_none_is_named():

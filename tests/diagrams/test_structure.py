@@ -39,9 +39,12 @@ def test_transitions_join_stage_boxes():
 def test_disabled_transition_is_marked_with_its_reason():
     state = {"stageStates": [stage_state("DeployProd", [("DeployProd", None)], enabled=False, reason="Release freeze")]}
     source = pipeline_structure(seven_stage_pipeline(), state=state).source
-    [edge] = edge_lines(source, "Approval.Approve", "DeployProd.DeployProd")
-    assert "arrowhead=tee" in edge and "style=dashed" in edge
-    assert 'label="disabled\\nRelease freeze"' in edge
+    marker = node_line(source, "transition/DeployProd")
+    assert "transition disabled<BR/>Release freeze" in marker
+    [into_marker] = edge_lines(source, "Approval.Approve", "transition/DeployProd")
+    [out_of_marker] = edge_lines(source, "transition/DeployProd", "DeployProd.DeployProd")
+    assert "style=dashed" in into_marker and "arrowhead=tee" in out_of_marker
+    assert 'lhead="cluster_stage/DeployProd"' in out_of_marker
     [enabled] = edge_lines(source, "Source.Source", "Build.Build")
     assert "disabled" not in enabled
 

@@ -8,7 +8,6 @@ from codepipeline_lab.diagrams import labels, sources
 from codepipeline_lab.diagrams.declaration import Pipeline, Stage, read_pipeline
 from codepipeline_lab.diagrams.diagram import Diagram
 from codepipeline_lab.diagrams.errors import DiagramInputError
-from codepipeline_lab.diagrams.node_ids import node_id
 from codepipeline_lab.diagrams.problems import find_problems
 from codepipeline_lab.diagrams.run_status import (
     RunStatus, latest_execution_id, run_status, waiting_executions,
@@ -113,8 +112,7 @@ def _transition(model: Pipeline, index: int, status: RunStatus, state: dict | No
     rows = [_waiting_row(e, status.execution_id) for e in waiting_executions(state).get(stage.name, [])]
     if status.execution_status == "Superseded" and _superseded_before(model, status) == index:
         rows.append(_marker_row(_short_id(status.execution_id), "Superseded", "superseded here"))
-    if rows:
-        transition.via = (node_id("waiting", stage.name), labels.html(rows, BORDER="0", CELLSPACING="2"))
+    transition.rows = rows
     return transition
 
 

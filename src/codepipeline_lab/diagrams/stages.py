@@ -13,7 +13,10 @@ from typing import Callable
 import graphviz
 
 from codepipeline_lab.diagrams.declaration import Action, Pipeline, Stage
+from codepipeline_lab.diagrams.node_ids import node_id
 from codepipeline_lab.diagrams.style import EDGE_ATTRS, GRAPH_ATTRS, INK, MUTED, NODE_ATTRS, PROBLEM
+
+DISABLED = "#b71c1c"
 
 
 def new_graph(name: str, rankdir: str = "LR") -> graphviz.Digraph:
@@ -27,10 +30,11 @@ def new_graph(name: str, rankdir: str = "LR") -> graphviz.Digraph:
 
 @dataclass
 class Transition:
-    """How the arrow into a stage looks; ``via`` puts a node (e.g. a waiting execution) on it."""
+    """How the arrow into a stage looks. ``rows`` (HTML table rows, e.g. waiting executions) and a
+    disabled transition put a small box on the arrow."""
     enabled: bool = True
     reason: str = ""
-    via: tuple[str, str] | None = None          # (node id, HTML label)
+    rows: list[str] = field(default_factory=list)
     attrs: dict = field(default_factory=dict)
 
 
@@ -41,6 +45,12 @@ class StageLook:
     fill: str = "#f7f9fa"
     penwidth: str = "1"
     broken: bool = False
+
+
+def _disabled_row(reason: str) -> str:
+    text = "transition disabled" + (f"<BR/>{escape(reason)}" if reason else "")
+    return (f'<TR><TD BGCOLOR="#ffebee" COLOR="{DISABLED}" BORDER="1">'
+            f'<FONT POINT-SIZE="8" COLOR="{DISABLED}">{text}</FONT></TD></TR>')
 
 
 def cluster_id(stage: Stage) -> str:
@@ -91,14 +101,16 @@ def _draw_transition(graph, before: Stage, after: Stage, look: Transition) -> No
     tails, heads = _edge_nodes(before, first=False), _edge_nodes(after, first=True)
     tail, head = tails[len(tails) // 2], heads[len(heads) // 2]
     attrs = {"penwidth": "1.5", **look.attrs}
+    rows = list(look.rows)
     if not look.enabled:
-        attrs.update(color="#b71c1c", fontcolor="#b71c1c", style="dashed", arrowhead="tee", penwidth="2",
-                     label="disabled" + (f"\\n{look.reason}" if look.reason else ""))
-    if look.via:
-        via_id, via_label = look.via
-        graph.node(via_id, via_label)
+        attrs.update(color=DISABLED, style="dashed", penwidth="2")
+        rows.append(_disabled_row(look.reason))
+    if rows:
+        via_id = node_id("transition", after.name)
+        graph.node(via_id, f'<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="2">{"".join(rows)}</TABLE>>')
         graph.edge(tail, via_id, ltail=cluster_id(before), **attrs)
-        graph.edge(via_id, head, lhead=cluster_id(after), **{k: v for k, v in attrs.items() if k != "label"})
+        graph.edge(via_id, head, lhead=cluster_id(after), **attrs,
+                   **({"arrowhead": "tee"} if not look.enabled else {}))
         for t in tails:
             if t != tail:
                 graph.edge(t, via_id, style="invis")
