@@ -85,9 +85,54 @@ __all__ = ["install", "uninstall", "RequestContext", "AwsError", "ValidationExce
 def role_trust_policy(account_id: str, role_arn: str) -> str | None:
     """The trust policy of an IAM role in moto's account, or None when there is no such role."""
     from moto.iam.models import iam_backends
-    from moto.core.common_models import BaseModel  # noqa: F401  (moto's models are plain objects)
     backend = iam_backends[account_id]["global"]
     for role in backend.roles.values():
         if role.arn == role_arn:
             return role.assume_role_policy_document
     return None
+
+
+@dataclass
+class EventRule:
+    name: str
+    enabled: bool
+    pattern: object
+    targets: list[dict]
+
+    def matches(self, event: dict) -> bool:
+        return self.pattern is not None and self.pattern.matches_event(event)
+
+
+def event_rules(account_id: str, region: str, bus: str = "default") -> list[EventRule]:
+    """The rules of an event bus in moto's EventBridge, with moto's own pattern matcher."""
+    from moto.events.models import events_backends
+    event_bus = events_backends[account_id][region].event_buses.get(bus)
+    if event_bus is None:
+        return []
+    return [EventRule(rule.name, rule.state == "ENABLED", rule.event_pattern, list(rule.targets))
+            for rule in event_bus.rules.values() if rule.event_pattern.get_pattern()]
+
+
+def user_of_access_key(account_id: str, access_key_id: str | None) -> str | None:
+    """The IAM user name that owns an access key in moto's account (None for the Lab's own key)."""
+    from moto.iam.models import iam_backends
+    if not access_key_id:
+        return None
+    for user in iam_backends[account_id]["global"].users.values():
+        if any(key.access_key_id == access_key_id for key in user.access_keys):
+            return user.name
+    return None
+
+
+def user_policies(account_id: str, user_name: str) -> list[dict]:
+    """Every policy document that applies to a user: inline, attached, and through groups."""
+    from moto.iam.models import iam_backends
+    backend = iam_backends[account_id]["global"]
+    user = backend.users[user_name]
+    documents = list(user.policies.values())
+    attached = list(user.managed_policies.values())
+    for group in backend.get_groups_for_user(user_name):
+        documents += list(group.policies.values())
+        attached += list(group.managed_policies.values())
+    documents += [p.default_version.document for p in attached]
+    return [json.loads(d) if isinstance(d, str) else d for d in documents]

@@ -1,0 +1,80 @@
+"""Artifacts: zip files in the pipeline's S3 artifact store, with AWS's key layout (facts §D)."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+
+from codepipeline_lab.simulator.executions import ArtifactRef
+
+# A fixed timestamp inside every zip entry keeps artifacts byte-for-byte repeatable.
+ZIP_DATE = (2025, 1, 6, 9, 0, 0)
+
+
+def artifact_key(pipeline_name: str, artifact_name: str, suffix: str) -> str:
+    """<first 20 chars of the pipeline name>/<first 10 of the artifact name>/<7-char id>."""
+    return f"{pipeline_name[:20]}/{artifact_name[:10]}/{suffix}"
+
+
+def zip_files(files: dict[str, bytes]) -> bytes:
+    """A zip of {path: content}, entries sorted, with fixed timestamps."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(files):
+            info = zipfile.ZipInfo(path, ZIP_DATE)
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[path])
+    return buffer.getvalue()
+
+
+def unzip(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
+
+
+def read_directory(root: str) -> dict[str, bytes]:
+    files = {}
+    for folder, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(folder, name)
+            with open(path, "rb") as handle:
+                files[os.path.relpath(path, root).replace(os.sep, "/")] = handle.read()
+    return files
+
+
+def extract(data: bytes, directory: str) -> None:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        archive.extractall(directory)
+
+
+class ArtifactStore:
+    """Reads and writes artifact zips in the store of a region, through boto3 on the Lab."""
+
+    def __init__(self, lab, ids) -> None:
+        self._lab = lab
+        self._ids = ids
+
+    def store_for(self, declaration: dict, region: str) -> dict:
+        if declaration.get("artifactStores"):
+            return declaration["artifactStores"][region]
+        return declaration["artifactStore"]
+
+    def write(self, declaration: dict, region: str, artifact_name: str, data: bytes) -> ArtifactRef:
+        store = self.store_for(declaration, region)
+        key = artifact_key(declaration["name"], artifact_name, self._ids.token(7))
+        extra = {"ServerSideEncryption": "aws:kms"}   # AWS's default: SSE-KMS with aws/s3
+        if store.get("encryptionKey"):
+            extra["SSEKMSKeyId"] = store["encryptionKey"]["id"]
+        self._lab.client("s3", region_name=region).put_object(Bucket=store["location"], Key=key, Body=data, **extra)
+        return ArtifactRef(artifact_name, store["location"], key, region)
+
+    def read(self, ref: ArtifactRef) -> bytes:
+        return self._lab.client("s3", region_name=ref.region).get_object(Bucket=ref.bucket, Key=ref.key)["Body"].read()
+
+    def copy_to_region(self, declaration: dict, ref: ArtifactRef, region: str) -> ArtifactRef:
+        """CodePipeline copies a cross-region action's inputs into that region's store itself."""
+        if ref.region == region:
+            return ref
+        return self.write(declaration, region, ref.name, self.read(ref))

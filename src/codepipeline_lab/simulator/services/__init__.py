@@ -1,0 +1,1 @@
+"""What moto lacks: CodeCommit content, event routing to every target type, and more."""

@@ -1,0 +1,131 @@
+"""EventBridge routing: events from the simulated services and from PutEvents reach the rules'
+targets — SQS, SNS, CloudWatch Logs, Lambda functions and pipelines.
+
+moto matches patterns correctly but delivers only to some target types (and raises for SNS and
+Lambda), so the simulator matches with moto's own pattern matcher and delivers itself.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from codepipeline_lab.simulator import api
+
+
+@dataclass
+class FailedInvocation:
+    rule: str
+    target: str
+    reason: str
+
+
+class EventRouter:
+    def __init__(self, account) -> None:
+        self._account = account
+        self.delivered: list[tuple[str, str, dict]] = []        # (rule, target ARN, payload)
+        self.failed_invocations: list[FailedInvocation] = []
+
+    # -- putting events ----------------------------------------------------------------------
+    def put_service_event(self, source: str, detail_type: str, detail: dict, region: str, resources: list[str]) -> str:
+        lab = self._account.lab
+        event = {
+            "version": "0", "id": lab.ids.uuid(), "detail-type": detail_type, "source": source,
+            "account": self._account.account_id, "time": lab.scheduler.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": region, "resources": resources, "detail": detail,
+        }
+        self.route(event, region, "default")
+        return event["id"]
+
+    def put_events(self, params: dict, ctx) -> dict:
+        """The PutEvents API: custom events go through the same routing."""
+        entries = []
+        for entry in params.get("Entries", []):
+            try:
+                detail = json.loads(entry.get("Detail") or "{}")
+            except ValueError:
+                entries.append({"ErrorCode": "MalformedDetail", "ErrorMessage": "Detail is not valid JSON"})
+                continue
+            event_id = self._account.lab.ids.uuid()
+            event = {"version": "0", "id": event_id, "detail-type": entry.get("DetailType", ""),
+                     "source": entry.get("Source", ""), "account": ctx.account_id,
+                     "time": self._account.lab.scheduler.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                     "region": ctx.region, "resources": entry.get("Resources", []), "detail": detail}
+            self.route(event, ctx.region, _bus_name(entry.get("EventBusName") or "default"))
+            entries.append({"EventId": event_id})
+        return {"FailedEntryCount": sum(1 for e in entries if "ErrorCode" in e), "Entries": entries}
+
+    # -- matching and delivering -----------------------------------------------------------------
+    def route(self, event: dict, region: str, bus: str) -> None:
+        for rule in api.event_rules(self._account.account_id, region, bus):
+            if rule.enabled and rule.matches(event):
+                for target in rule.targets:
+                    self._deliver(rule.name, target, event, region)
+
+    def _deliver(self, rule: str, target: dict, event: dict, region: str) -> None:
+        arn = target["Arn"]
+        payload = _transform(target, event)
+        service = arn.split(":")[2]
+        deliver = getattr(self, f"_to_{service.replace('-', '_')}", None)
+        if deliver is None:
+            self.failed_invocations.append(FailedInvocation(rule, arn, f"the simulator does not deliver to {service} targets"))
+            return
+        try:
+            deliver(arn, payload, target, rule)
+        except Exception as problem:  # a broken target fails the invocation, as in AWS, not the caller
+            self.failed_invocations.append(FailedInvocation(rule, arn, f"{type(problem).__name__}: {problem}"))
+            return
+        self.delivered.append((rule, arn, payload))
+
+    def _client(self, service: str, arn: str):
+        return self._account.lab.client(service, region_name=arn.split(":")[3])
+
+    def _to_sqs(self, arn, payload, target, rule) -> None:
+        sqs = self._client("sqs", arn)
+        url = sqs.get_queue_url(QueueName=arn.split(":")[5], QueueOwnerAWSAccountId=arn.split(":")[4])["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody=_text(payload))
+
+    def _to_sns(self, arn, payload, target, rule) -> None:
+        self._client("sns", arn).publish(TopicArn=arn, Message=_text(payload))
+
+    def _to_logs(self, arn, payload, target, rule) -> None:
+        group = arn.split(":log-group:")[1].removesuffix(":*")
+        logs = self._client("logs", arn)
+        stream = f"events-{rule}"
+        if not logs.describe_log_streams(logGroupName=group, logStreamNamePrefix=stream)["logStreams"]:
+            logs.create_log_stream(logGroupName=group, logStreamName=stream)
+        millis = int(self._account.lab.scheduler.now.timestamp() * 1000)
+        logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[{"timestamp": millis, "message": _text(payload)}])
+
+    def _to_codepipeline(self, arn, payload, target, rule) -> None:
+        if not target.get("RoleArn"):
+            raise PermissionError("the target has no RoleArn: EventBridge needs a role allowed codepipeline:StartPipelineExecution")
+        self._account.start_pipeline_from_event(arn, rule)
+
+    def _to_lambda(self, arn, payload, target, rule) -> None:
+        invoke = getattr(self._account, "invoke_lambda_async", None)
+        if invoke is None:
+            raise NotImplementedError("Lambda functions do not run in this simulator yet")
+        invoke(arn, payload)
+
+
+def _bus_name(name_or_arn: str) -> str:
+    return name_or_arn.split("/")[-1] if name_or_arn.startswith("arn:") else name_or_arn
+
+
+def _text(payload) -> str:
+    return payload if isinstance(payload, str) else json.dumps(payload)
+
+
+def _transform(target: dict, event: dict):
+    """Input (a constant) and InputPath ($.a.b) as EventBridge applies them."""
+    if target.get("Input"):
+        return json.loads(target["Input"])
+    path = target.get("InputPath")
+    if path:
+        value = event
+        for part in path.removeprefix("$").strip(".").split("."):
+            if part:
+                value = value.get(part) if isinstance(value, dict) else None
+        return value
+    return event
