@@ -51,3 +51,45 @@ def test_event_rules_of_the_lab_account(lab):
     assert "endpoint/email/team@example.com" in everything.source
     one = event_flow(lab=lab, rule_name="webapp-on-push")
     assert "webapp-failed" not in one.source and "detail.referenceName: main" in one.source
+
+
+def approval_pipeline():
+    return {
+        "name": "Gate", "roleArn": "arn:aws:iam::123456789012:role/CodePipelineRole",
+        "artifactStore": {"type": "S3", "location": "artifacts-us-east-1"},
+        "stages": [
+            {"name": "Source", "actions": [{
+                "name": "Source", "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"},
+                "configuration": {"S3Bucket": "source-bucket", "S3ObjectKey": "app.zip", "PollForSourceChanges": "false"},
+                "outputArtifacts": [{"name": "SourceOutput"}]}]},
+            {"name": "Approval", "actions": [{
+                "name": "Approve", "actionTypeId": {"category": "Approval", "owner": "AWS", "provider": "Manual", "version": "1"}}]},
+        ],
+    }
+
+
+def test_a_run_in_the_lab_drawn_live_and_finally_waiting_for_approval(lab):
+    from codepipeline_lab.diagrams import execution_view, pipeline_structure, watch
+
+    s3 = lab.client("s3")
+    s3.create_bucket(Bucket="source-bucket")
+    s3.put_bucket_versioning(Bucket="source-bucket", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket="source-bucket", Key="app.zip", Body=b"PK\x05\x06" + b"\x00" * 18)  # an empty zip
+    lab.client("codepipeline").create_pipeline(pipeline=approval_pipeline())
+
+    frames = list(watch(lab, "Gate").frames())
+    assert len(frames) >= 2 and len({f.source for f in frames}) == len(frames)
+    last = frames[-1]
+    assert ">Waiting for approval</FONT>" in [line for line in last.source.splitlines() if '"Approval.Approve" [' in line][0]
+    assert ">Succeeded</FONT>" in [line for line in last.source.splitlines() if '"Source.Source" [' in line][0]
+    assert last.source == execution_view("Gate", lab=lab).source
+    assert repr(pipeline_structure("Gate", lab=lab)) == "<pipeline structure diagram of pipeline 'Gate' (2 stages, 2 actions)>"
+
+
+def test_unknown_execution_in_the_lab_gives_the_service_error(lab):
+    from codepipeline_lab.diagrams import execution_view
+
+    lab.client("s3").create_bucket(Bucket="source-bucket")
+    lab.client("codepipeline").create_pipeline(pipeline=approval_pipeline())
+    with pytest.raises(ClientError, match="PipelineExecutionNotFoundException"):
+        execution_view("Gate", execution_id="00000000-0000-0000-0000-000000000000", lab=lab)
