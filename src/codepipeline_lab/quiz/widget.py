@@ -10,7 +10,7 @@ import traitlets
 from codepipeline_lab.quiz import progress
 from codepipeline_lab.quiz.bank import load_bank
 from codepipeline_lab.quiz.model import Question
-from codepipeline_lab.quiz.payload import labels, question_payload
+from codepipeline_lab.quiz.payload import question_payload
 from codepipeline_lab.quiz.topics import TOPICS
 
 ESM_PATH = Path(__file__).with_name("quiz.js")
@@ -70,4 +70,4 @@ def quiz(topic: str | None = None, ids: list[str] | None = None, bank=None) -> Q
     return Quiz([known[qid] for qid in ids], title="Quiz", label=f"ids={list(ids)!r}")
 
 
-__all__ = ["Quiz", "QuizWidget", "quiz", "labels", "ESM_PATH", "CSS_PATH"]
+__all__ = ["Quiz", "QuizWidget", "quiz", "ESM_PATH", "CSS_PATH"]
