@@ -15,7 +15,9 @@ def draw(questions: list[Question], count: int, seed: int, weights: dict[str, in
         pools.setdefault(question.topic, []).append(question)
     for pool in pools.values():
         rng.shuffle(pool)
-    rounds = [topic for topic in sorted(pools) for _ in range(max(1, (weights or {}).get(topic, 1)))]
+    weight = {topic: max(1, (weights or {}).get(topic, 1)) for topic in pools}
+    order = sorted(pools, key=lambda topic: (-weight[topic], topic))  # heavier topics first in each round
+    rounds = [topic for topic in order for _ in range(weight[topic])]
     chosen: list[Question] = []
     while len(chosen) < count and any(pools.values()):
         for topic in rounds:
