@@ -1,0 +1,158 @@
+"""Fixtures for the quiz widget's browser tests: system Chromium, a bounded localhost server, a page.
+
+No browser is ever downloaded. Without Chromium/Chrome the browser tests are skipped with the way
+to install one, except in CI (CI=true), where a missing browser fails them.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from codepipeline_lab.quiz.widget import CSS_PATH, ESM_PATH
+
+CANDIDATES = [
+    "/usr/bin/chromium",
+    "/usr/lib/chromium/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
+    "/Applications/Chromium.app/Contents/MacOS/Chromium",
+]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+INSTALL_HINT = ("no Chromium or Chrome found for the quiz browser tests; install one: "
+                "`sudo apt-get install chromium` (Debian/Ubuntu) or `brew install --cask google-chrome` (macOS)")
+SERVER_LIFETIME_SECONDS = 300
+SYNCED = ("mode", "title", "questions", "minutes", "labels", "answers", "result")
+
+
+def find_chromium() -> str | None:
+    for path in CANDIDATES:
+        if Path(path).is_file() and os.access(path, os.X_OK):
+            return path
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = find_chromium()
+    if path is None:
+        if in_ci():
+            pytest.fail(f"CI=true but {INSTALL_HINT}")
+        pytest.skip(INSTALL_HINT)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def site(tmp_path):
+    """A localhost HTTP server for tmp_path; it shuts itself down after SERVER_LIFETIME_SECONDS at most."""
+    handler = functools.partial(_QuietHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    deadline = threading.Timer(SERVER_LIFETIME_SECONDS, server.shutdown)
+    deadline.daemon = True
+    deadline.start()
+    yield tmp_path, f"http://127.0.0.1:{server.server_address[1]}/"
+    deadline.cancel()
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>quiz widget test page</title>
+<link rel="stylesheet" href="quiz.css"></head>
+<body>
+<div id="widgets"></div>
+<script type="module">
+import widget from "./quiz.js";
+const states = __STATES__;
+window.__saved = [];
+function fakeModel(state, index) {
+  const listeners = {};
+  return {
+    get: (key) => state[key],
+    set: (key, value) => { state[key] = value; (listeners["change:" + key] || []).forEach((f) => f()); },
+    save_changes: () => window.__saved.push([index, JSON.parse(JSON.stringify(state))]),
+    on: (name, f) => { (listeners[name] = listeners[name] || []).push(f); },
+    off: () => {},
+  };
+}
+states.forEach((state, index) => {
+  const el = document.createElement("div");
+  el.id = "w" + index;
+  document.getElementById("widgets").append(el);
+  widget.render({ model: fakeModel(state, index), el });
+});
+window.__states = states;
+window.__ready = true;
+</script></body></html>
+"""
+
+
+def write_page(folder: Path, widgets) -> None:
+    """A static page with no kernel: quiz.js and quiz.css from the package and each widget's synced state."""
+    states = [{name: getattr(w, name) for name in SYNCED} for w in widgets]
+    shutil.copy(ESM_PATH, folder / "quiz.js")
+    shutil.copy(CSS_PATH, folder / "quiz.css")
+    (folder / "index.html").write_text(PAGE.replace("__STATES__", json.dumps(states)), encoding="utf-8")
+
+
+@pytest.fixture
+def open_page(browser, site):
+    """open_page(*widgets, color_scheme="light") -> a Playwright page showing them; checks no request left localhost."""
+    folder, base = site
+    contexts, outside = [], []
+
+    def opener(*widgets, color_scheme="light"):
+        write_page(folder, widgets)
+        context = browser.new_context(color_scheme=color_scheme)
+        contexts.append(context)
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+        def guard(route):
+            if route.request.url.startswith(base):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", guard)
+        page.goto(base + "index.html")
+        page.wait_for_function("window.__ready === true", timeout=10_000)
+        assert errors == []
+        page.js_errors = errors
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
+    assert outside == [], f"requests left localhost: {outside}"
