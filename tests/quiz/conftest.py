@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import os
 import shutil
 import threading
 from pathlib import Path
@@ -17,44 +16,15 @@ from pathlib import Path
 import pytest
 
 from codepipeline_lab.quiz.widget import CSS_PATH, ESM_PATH
+from quiz_browser_support import ARGS, require_chromium
 
-CANDIDATES = [
-    "/usr/bin/chromium",
-    "/usr/lib/chromium/chromium",
-    "/usr/bin/chromium-browser",
-    "/usr/bin/google-chrome",
-    "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
-    "/Applications/Chromium.app/Contents/MacOS/Chromium",
-]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-INSTALL_HINT = ("no Chromium or Chrome found for the quiz browser tests; install one: "
-                "`sudo apt-get install chromium` (Debian/Ubuntu) or `brew install --cask google-chrome` (macOS)")
 SERVER_LIFETIME_SECONDS = 300
 SYNCED = ("mode", "title", "questions", "minutes", "labels", "answers", "result")
 
 
-def find_chromium() -> str | None:
-    for path in CANDIDATES:
-        if Path(path).is_file() and os.access(path, os.X_OK):
-            return path
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        if shutil.which(name):
-            return shutil.which(name)
-    return None
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
 @pytest.fixture(scope="module")
 def browser():
-    path = find_chromium()
-    if path is None:
-        if in_ci():
-            pytest.fail(f"CI=true but {INSTALL_HINT}")
-        pytest.skip(INSTALL_HINT)
+    path = require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
