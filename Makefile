@@ -21,7 +21,7 @@ lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks $(firstword $(wildcard notebooks/00-*.ipynb))
 
 test: setup
-	$(BIN)/python -m pytest -n 2 --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg tests notebooks
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg tests notebooks
 
 bench: setup
 	$(BIN)/python benchmarks/bench_engine.py

@@ -1,7 +1,7 @@
 import json
 
 from codepipeline_lab.cli import main
-from conftest import declaration
+from builders import declaration
 
 
 def write(tmp_path, content, name="pipeline.json"):

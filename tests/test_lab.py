@@ -9,7 +9,7 @@ import pytest
 from codepipeline_lab import Lab
 from codepipeline_lab.clock import EPOCH
 from codepipeline_lab.setup_helpers import create_bucket, create_service_role
-from conftest import declaration
+from builders import declaration
 
 REAL_LOOKING = {"AWS_ACCESS_KEY_ID": "AKIAREALLOOKINGKEY01", "AWS_SECRET_ACCESS_KEY": "real/secret/value",
                 "AWS_PROFILE": "production", "AWS_ENDPOINT_URL": "https://example.invalid", "AWS_CONFIG_FILE": "/tmp/real-config"}

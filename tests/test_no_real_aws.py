@@ -8,7 +8,7 @@ import pytest
 from codepipeline_lab import Lab
 from codepipeline_lab.sandbox import RealAwsRequestBlocked
 from codepipeline_lab.setup_helpers import create_bucket, create_service_role
-from conftest import declaration
+from builders import declaration
 
 
 @pytest.fixture

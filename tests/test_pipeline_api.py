@@ -6,7 +6,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from codepipeline_lab.setup_helpers import create_service_role
-from conftest import declaration
+from builders import declaration
 
 
 def error_of(call, **kwargs):

@@ -3,7 +3,7 @@
 import pytest
 
 from codepipeline_lab.simulator.validation import Context, problems
-from conftest import action, codebuild, codecommit_source, declaration
+from builders import action, codebuild, codecommit_source, declaration
 
 CTX = Context(region="us-east-1")
 

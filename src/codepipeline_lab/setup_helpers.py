@@ -31,3 +31,18 @@ def create_bucket(lab, name: str, region: str | None = None, versioned: bool = F
     if versioned:
         s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
     return name
+
+
+def push(lab, repository: str, files: dict[str, str | bytes], message: str, branch: str = "main",
+         author: str = "Learner", email: str = "learner@example.com") -> str:
+    """Commit ``files`` ({path: content}) on top of the branch's head, as `git push` would; return the commit id."""
+    codecommit = lab.client("codecommit")
+    try:
+        parent = codecommit.get_branch(repositoryName=repository, branchName=branch)["branch"]["commitId"]
+    except codecommit.exceptions.BranchDoesNotExistException:
+        parent = None
+    changes = [{"filePath": path, "fileContent": content.encode() if isinstance(content, str) else content}
+               for path, content in sorted(files.items())]
+    arguments = {"parentCommitId": parent} if parent else {}
+    return codecommit.create_commit(repositoryName=repository, branchName=branch, authorName=author, email=email,
+                                    commitMessage=message, putFiles=changes, **arguments)["commitId"]
