@@ -21,6 +21,18 @@ _active: "Lab | None" = None
 _MOTO_CONFIG = {"lambda": {"use_docker": False}, "core": {"reset_boto3_session": True}}
 
 
+_session: boto3.session.Session | None = None
+
+
+def _shared_session() -> boto3.session.Session:
+    """One botocore session for every Lab: service models are parsed once per process.
+    Clients get the Lab's credentials and region explicitly, so the session holds no secrets."""
+    global _session
+    if _session is None:
+        _session = boto3.session.Session()
+    return _session
+
+
 def active_lab() -> "Lab | None":
     return _active
 
@@ -41,6 +53,8 @@ class Lab:
         self.scheduler: Scheduler | None = None
         self.ids: IdFactory | None = None
         self.account: SimulatedAccount | None = None
+        self._session: boto3.session.Session | None = None
+        self._clients: dict = {}
 
     # -- life cycle -------------------------------------------------------------------
     def start(self) -> "Lab":
@@ -54,6 +68,8 @@ class Lab:
             self._mock = mock_aws(config=_MOTO_CONFIG)
             self._mock.start()
             mock_random.seed(self.seed)  # moto's own ids (S3 versions, role ids ...) become repeatable
+            self._session = _shared_session()
+            self._clients = {}
             self.scheduler = Scheduler()
             self.ids = IdFactory(self.seed)
             self.account = SimulatedAccount(self)
@@ -78,6 +94,7 @@ class Lab:
             self._mock.stop()  # moto forgets every resource of the account
             self._mock = None
         self.account = None
+        self._session, self._clients = None, {}
         self._sandbox.exit()
 
     def __enter__(self) -> "Lab":
@@ -95,13 +112,16 @@ class Lab:
         """A boto3 client of the simulated account, as the default user or as ``(key, secret)``."""
         self._require_running()
         key, secret = credentials if credentials is not None else (FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY)
-        return boto3.session.Session().client(
-            service_name,
-            region_name=region_name or self.region,
-            aws_access_key_id=key,
-            aws_secret_access_key=secret,
-            config=Config(retries={"max_attempts": 1}),
-        )
+        cache_key = (service_name, region_name or self.region, key, secret)
+        if cache_key not in self._clients:  # clients are reusable; building one costs ~0.1 s
+            self._clients[cache_key] = self._session.client(
+                service_name,
+                region_name=region_name or self.region,
+                aws_access_key_id=key,
+                aws_secret_access_key=secret,
+                config=Config(retries={"max_attempts": 1}),
+            )
+        return self._clients[cache_key]
 
     # -- virtual time -----------------------------------------------------------------
     @property

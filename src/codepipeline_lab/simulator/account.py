@@ -7,9 +7,14 @@ from codepipeline_lab.simulator.engine import Engine
 from codepipeline_lab.simulator.execution_operations import execution_operations
 from codepipeline_lab.simulator.operations import pipeline_operations
 from codepipeline_lab.simulator.pipelines import PipelineStore
+from codepipeline_lab.simulator.services.codebuild import CodeBuild
+from codepipeline_lab.simulator.services.codebuild_operations import codebuild_operations
 from codepipeline_lab.simulator.services.codecommit import CodeCommit
 from codepipeline_lab.simulator.services.codecommit_operations import codecommit_operations
 from codepipeline_lab.simulator.services.eventbridge import EventRouter
+from codepipeline_lab.simulator.services.jobs import JobStore
+from codepipeline_lab.simulator.services.jobs_operations import jobs_operations
+from codepipeline_lab.simulator.services.lambda_service import LambdaService, lambda_operations
 from codepipeline_lab.simulator.trust import trusts_codepipeline
 
 
@@ -22,12 +27,18 @@ class SimulatedAccount:
         self.pipelines = PipelineStore(self.account_id, lambda: lab.scheduler.now, self.validation_context)
         self.eventbridge = EventRouter(self)
         self.codecommit = CodeCommit(self)
+        self.codebuild = CodeBuild(self)
+        self.jobs = JobStore(self)
+        self.lambda_service = LambdaService(self)
         self.engine = Engine(self)
         self._handlers = {}
         self._add("codepipeline", pipeline_operations(self))
         self._add("codepipeline", execution_operations(self))
         self._add("codecommit", codecommit_operations(self))
         self._add("events", {"put_events": self.eventbridge.put_events})
+        self._add("codebuild", codebuild_operations(self))
+        self._add("codepipeline", jobs_operations(self))
+        self._add("lambda", lambda_operations(self))
 
     def _add(self, service: str, operations: dict) -> None:
         self._handlers.update({(service, name): handler for name, handler in operations.items()})
@@ -59,6 +70,10 @@ class SimulatedAccount:
             raise errors.AccessDeniedException(
                 f"User: arn:aws:iam::{self.account_id}:user/{user} is not authorized to perform: {action} on resource: {resource}"
                 + (" with an explicit deny" if decision == "Deny" else " because no identity-based policy allows the " + action + " action"))
+
+    def invoke_lambda_async(self, arn: str, payload) -> None:
+        """EventBridge's Lambda targets: run the function now, asynchronously as far as the caller knows."""
+        self.lambda_service.invoke_async(arn, payload)
 
     def start_pipeline_from_event(self, pipeline_arn: str, rule: str) -> None:
         region, name = pipeline_arn.split(":")[3], pipeline_arn.split(":")[5]

@@ -6,7 +6,18 @@ import io
 import os
 import zipfile
 
+from botocore.exceptions import ClientError
+
 from codepipeline_lab.simulator.executions import ArtifactRef
+
+
+class ArtifactStoreError(Exception):
+    """An artifact could not be written to or read from its store."""
+
+
+def _explain(problem: ClientError) -> str:
+    error = problem.response["Error"]
+    return f"{error.get('Code')}: {error.get('Message')}"
 
 # A fixed timestamp inside every zip entry keeps artifacts byte-for-byte repeatable.
 ZIP_DATE = (2025, 1, 6, 9, 0, 0)
@@ -67,11 +78,18 @@ class ArtifactStore:
         extra = {"ServerSideEncryption": "aws:kms"}   # AWS's default: SSE-KMS with aws/s3
         if store.get("encryptionKey"):
             extra["SSEKMSKeyId"] = store["encryptionKey"]["id"]
-        self._lab.client("s3", region_name=region).put_object(Bucket=store["location"], Key=key, Body=data, **extra)
+        try:
+            self._lab.client("s3", region_name=region).put_object(Bucket=store["location"], Key=key, Body=data, **extra)
+        except ClientError as problem:
+            raise ArtifactStoreError(f"Could not write the artifact {artifact_name} to the artifact store "
+                                     f"s3://{store['location']} in {region}: {_explain(problem)}") from None
         return ArtifactRef(artifact_name, store["location"], key, region)
 
     def read(self, ref: ArtifactRef) -> bytes:
-        return self._lab.client("s3", region_name=ref.region).get_object(Bucket=ref.bucket, Key=ref.key)["Body"].read()
+        try:
+            return self._lab.client("s3", region_name=ref.region).get_object(Bucket=ref.bucket, Key=ref.key)["Body"].read()
+        except ClientError as problem:
+            raise ArtifactStoreError(f"Could not read the artifact {ref.name} from s3://{ref.bucket}/{ref.key}: {_explain(problem)}") from None
 
     def copy_to_region(self, declaration: dict, ref: ArtifactRef, region: str) -> ArtifactRef:
         """CodePipeline copies a cross-region action's inputs into that region's store itself."""

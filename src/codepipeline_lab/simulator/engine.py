@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from codepipeline_lab.simulator import errors, variables
 from codepipeline_lab.simulator.actions import Job
 from codepipeline_lab.simulator.actions.base import provider_for
-from codepipeline_lab.simulator.artifacts import ArtifactStore
+from codepipeline_lab.simulator.artifacts import ArtifactStore, ArtifactStoreError
 from codepipeline_lab.simulator.executions import (
     ABANDONED, CANCELLED, FAILED, IN_PROGRESS, STOPPED, STOPPING, SUCCEEDED, SUPERSEDED,
     ActionRun, Execution, StageRun,
@@ -192,14 +192,20 @@ class Engine:
         execution.stages[stage_name].actions[action["name"]] = run
         runtime.latest_action[(stage_name, action["name"])] = run
         runtime.action_runs.append((execution, run))
-        run.inputs = [self.artifacts.copy_to_region(execution.declaration, execution.artifacts[a["name"]], run.region)
-                      for a in action.get("inputArtifacts", []) if a["name"] in execution.artifacts]
+        try:
+            run.inputs = [self.artifacts.copy_to_region(execution.declaration, execution.artifacts[a["name"]], run.region)
+                          for a in action.get("inputArtifacts", []) if a["name"] in execution.artifacts]
+            problem = None
+        except ArtifactStoreError as error:
+            problem = (str(error), "JobFailed")
         self.events.action(execution, run, "STARTED")
         try:
             run.resolved_configuration = variables.resolve(action.get("configuration", {}), execution)
-        except variables.UnresolvedVariable as problem:
+        except variables.UnresolvedVariable as error:
             run.resolved_configuration = dict(action.get("configuration", {}))
-            self._job(execution, run).fail(str(problem), "ConfigurationError")
+            problem = problem or (str(error), "ConfigurationError")
+        if problem:
+            self._job(execution, run).fail(*problem)
             return
         provider = provider_for(*_type_key(action))
         job = self._job(execution, run)
@@ -217,6 +223,8 @@ class Engine:
         job.run_record.pending = None
         try:
             provider.run(job)
+        except ArtifactStoreError as problem:
+            job.fail(str(problem), "JobFailed")
         except Exception as problem:  # a provider bug must not become a traceback for the learner
             job.fail(f"InternalError: {type(problem).__name__}: {problem}", "JobFailed")
 
