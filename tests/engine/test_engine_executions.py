@@ -141,3 +141,18 @@ def test_pushing_to_a_missing_branch_without_a_parent_is_refused(lab, account):
     with pytest.raises(ClientError) as caught:
         lab.client("codecommit").put_file(repositoryName="app", branchName="feature", fileContent=b"x", filePath="x.txt")
     assert caught.value.response["Error"]["Code"] == "BranchDoesNotExistException" and "feature" in caught.value.response["Error"]["Message"]
+
+
+def test_an_action_that_cannot_start_fails_after_its_parallel_siblings_started(lab, account):
+    declared = approval_pipeline(account)
+    broken = approval("Broken")
+    broken["configuration"] = {"CustomData": "#{SourceVariables.NoSuchKey}"}  # CodeCommit publishes no such variable
+    declared["stages"][1]["actions"] = [broken, approval("Fine"), approval("Later", 2)]
+    cp = lab.client("codepipeline")
+    cp.create_pipeline(pipeline=declared)
+    lab.run()
+    assert state_of(lab)["Approve"] == ("InProgress", {"Broken": "Failed", "Fine": "InProgress", "Later": None})
+    approve(lab, action_name="Fine")
+    assert state_of(lab)["Approve"] == ("Failed", {"Broken": "Failed", "Fine": "Succeeded", "Later": None})
+    error = cp.get_pipeline_state(name="demo")["stageStates"][1]["actionStates"][0]["latestExecution"]["errorDetails"]
+    assert error["code"] == "ConfigurationError" and "SourceVariables.NoSuchKey" in error["message"]

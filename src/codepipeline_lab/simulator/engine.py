@@ -10,6 +10,7 @@ also published as an EventBridge event (facts §B).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from codepipeline_lab.simulator import errors, variables
 from codepipeline_lab.simulator.actions import Job
@@ -204,15 +205,14 @@ class Engine:
         except variables.UnresolvedVariable as error:
             run.resolved_configuration = dict(action.get("configuration", {}))
             problem = problem or (str(error), "ConfigurationError")
-        if problem:
-            self._job(execution, run).fail(*problem)
-            return
         provider = provider_for(*_type_key(action))
         job = self._job(execution, run)
         if provider is None:
-            job.fail(f"The simulator cannot run {'/'.join(_type_key(action))} actions yet (see docs/simulation-notes.md)", "ConfigurationError")
-            return
-        run.pending = self.scheduler.after(provider.duration, lambda: self._run_provider(provider, job))
+            problem = problem or (f"The simulator cannot run {'/'.join(_type_key(action))} actions yet (see docs/simulation-notes.md)", "ConfigurationError")
+        # Even a failure at the start is reported through the scheduler, so that every action of
+        # a runOrder group has started before any of them can end the stage.
+        work = (lambda: job.fail(*problem)) if problem else (lambda: self._run_provider(provider, job))
+        run.pending = self.scheduler.after(timedelta(0) if problem else provider.duration, work)
 
     def _job(self, execution: Execution, run: ActionRun) -> Job:
         if run.job is None:
@@ -221,6 +221,8 @@ class Engine:
 
     def _run_provider(self, provider, job: Job) -> None:
         job.run_record.pending = None
+        if job.ended:
+            return
         try:
             provider.run(job)
         except ArtifactStoreError as problem:
