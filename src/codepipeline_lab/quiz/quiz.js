@@ -121,18 +121,18 @@ function renderExam(model, root) {
   const prev = h("button", { type: "button", class: "cpq-btn", text: "Previous" });
   const next = h("button", { type: "button", class: "cpq-btn", text: "Next" });
   const finish = h("button", { type: "button", class: "cpq-btn cpq-primary", text: "Finish exam" });
-  function go(k) {
+  function go(k, focus = true) {
     at = Math.max(0, Math.min(qs.length - 1, k));
     stage.replaceChildren(views[at].el);
     prev.disabled = at === 0; next.disabled = at === qs.length - 1;
-    views[at].head.focus();
+    if (focus) views[at].head.focus();
   }
   prev.addEventListener("click", () => go(at - 1));
   next.addEventListener("click", () => go(at + 1));
   finish.addEventListener("click", () => end(false));
   const bar = h("div", { class: "cpq-actions" }, prev, next, finish, clock);
   root.append(bar, stage);
-  go(0);
+  go(0, false); // no focus on first render: the page must not jump to the widget
   const minutes = model.get("minutes");
   if (minutes > 0) {
     const stop = Date.now() + minutes * 60000;
