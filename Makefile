@@ -31,3 +31,13 @@ clean:
 
 notebooks: setup
 	$(BIN)/python scripts/execute_notebooks.py
+
+book: setup
+	$(BIN)/python scripts/build_book.py
+
+serve-book: book
+	@echo "Serving the book on http://localhost:8000/ (Ctrl+C to stop)"
+	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory book/_build/html
+
+student: setup
+	$(BIN)/python scripts/make_student.py student

@@ -1,0 +1,156 @@
+"""Build the static book (make book): book/ + notebooks/ -> book/_build/html, with no kernel and no CDN.
+
+1. Stage: copy book/*.md, _config.yml, _toc.yml and the notebooks named in _toc.yml into
+   book/_build/source. Cells tagged `solution` also get `hide-cell`, so the book shows them
+   folded behind a "Show the solution" button. Notebooks are never executed: the book shows stored outputs.
+2. Build with Jupyter Book 1 (`jupyter-book build`), into book/_build/html.
+3. Widget JavaScript: require.js, @jupyter-widgets/html-manager and anywidget are taken from
+   the npm registry (`npm pack`, pinned versions, integrity checked), cached in
+   ~/.cache/codepipeline-lab/npm (or $CODEPIPELINE_LAB_NPM_CACHE), and copied into the site's
+   `_static/_widgets/` folder, which book/_config.yml names in `nb_ipywidgets_js`. They are copied
+   after the build, not placed in the source `_static/`, where Jupyter Book would add every .js
+   file to every page.
+"""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+import hashlib
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+NOTEBOOKS = ROOT / "notebooks"
+BUILD = BOOK / "_build"
+SOURCE = BUILD / "source"
+HTML = BUILD / "html"
+
+# (package, version, sha512 integrity from the registry, {file pattern in the tarball: path(s) under _static/_widgets/; a folder ends with /})
+WIDGET_PACKAGES = [
+    ("requirejs", "2.3.7",
+     "sha512-DouTG8T1WanGok6Qjg2SXuCMzszOo0eHeH9hDZ5Y4x8Je+9JB38HdTLT4/VA8OaUhBa0JPVHJ0pyBkM1z+pDsw==",
+     {"package/require.js": "require.js"}),
+    ("@jupyter-widgets/html-manager", "1.0.15",
+     "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
+     {"package/dist/embed-amd.js": "embed-amd.js",
+      # icon fonts, where webpack looks for them (see book/_ext/offline_site.py)
+      "package/dist/*.woff*": ["jupyter-widgets/", "jupyter-widgets/html-manager/dist/"]}),
+    # RequireJS finds it through the `paths` set in book/_ext/offline_site.py.
+    ("anywidget", "0.11.0",
+     "sha512-LHZgW2j5UjyerZSZcO+BtZPXGMSORQV2bUT480hOR5x/BXS8sOradi/71amJfMueSEnKX0dqPwTfsOGHTsyZpQ==",
+     {"package/dist/index.js": "anywidget/index.js"}),
+]
+
+
+def npm_cache() -> Path:
+    return Path(os.environ.get("CODEPIPELINE_LAB_NPM_CACHE", Path.home() / ".cache" / "codepipeline-lab" / "npm"))
+
+
+def _integrity(data: bytes) -> str:
+    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+
+
+def tarball(package: str, version: str, integrity: str) -> bytes:
+    """The package's npm tarball, from the cache or `npm pack`; its integrity is always checked."""
+    cache = npm_cache()
+    name = f"{package.lstrip('@').replace('/', '-')}-{version}.tgz"
+    path = cache / name
+    if not path.exists():
+        if shutil.which("npm") is None:
+            sys.exit(f"build_book: {package}@{version} is not cached in {cache} and `npm` is not installed. "
+                     "Install Node.js (which brings npm), or copy the tarball there.")
+        cache.mkdir(parents=True, exist_ok=True)
+        result = subprocess.run(["npm", "pack", f"{package}@{version}", "--silent", "--pack-destination", str(cache)],
+                                capture_output=True, text=True)
+        if result.returncode != 0 or not path.exists():
+            sys.exit(f"build_book: `npm pack {package}@{version}` failed (is the npm registry reachable?):\n{result.stderr}")
+    data = path.read_bytes()
+    if _integrity(data) != integrity:
+        path.unlink()
+        sys.exit(f"build_book: {name} does not match its pinned integrity; removed it from the cache, run again.")
+    return data
+
+
+def install_widget_js(site: Path) -> None:
+    target = site / "_static" / "_widgets"
+    for package, version, integrity, files in WIDGET_PACKAGES:
+        with tarfile.open(fileobj=io.BytesIO(tarball(package, version, integrity)), mode="r:gz") as archive:
+            names = archive.getnames()
+            for pattern, destinations in files.items():
+                members = fnmatch.filter(names, pattern)
+                if not members:
+                    sys.exit(f"build_book: {package}@{version} has no file matching {pattern}")
+                for member in members:
+                    data = archive.extractfile(member).read()
+                    for destination in [destinations] if isinstance(destinations, str) else destinations:
+                        out = target / destination / Path(member).name if destination.endswith("/") else target / destination
+                        out.parent.mkdir(parents=True, exist_ok=True)
+                        out.write_bytes(data)
+
+
+def toc_files(toc: dict) -> list[str]:
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part.get("chapters", [])]
+    return files
+
+
+def stage_notebook(source: Path, destination: Path) -> None:
+    notebook = nbformat.read(source, as_version=4)
+    for cell in notebook.cells:
+        tags = cell.metadata.get("tags", [])
+        if "solution" in tags and "hide-cell" not in tags:
+            cell.metadata["tags"] = tags + ["hide-cell"]
+            cell.metadata["mystnb"] = {"code_prompt_show": "Show the solution", "code_prompt_hide": "Hide the solution"}
+    nbformat.write(notebook, destination)
+
+
+def stage() -> None:
+    if SOURCE.exists():
+        shutil.rmtree(SOURCE)
+    SOURCE.mkdir(parents=True)
+    for path in sorted(BOOK.iterdir()):
+        if path.is_file() and path.suffix in (".md", ".yml"):
+            shutil.copy(path, SOURCE / path.name)
+    shutil.copytree(BOOK / "_ext", SOURCE / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
+    toc = yaml.safe_load((BOOK / "_toc.yml").read_text(encoding="utf-8"))
+    for name in toc_files(toc):
+        notebook = NOTEBOOKS / f"{name}.ipynb"
+        if notebook.exists():
+            stage_notebook(notebook, SOURCE / notebook.name)
+        elif not (SOURCE / f"{name}.md").exists():
+            sys.exit(f"build_book: _toc.yml names {name!r}, but neither notebooks/{name}.ipynb nor book/{name}.md exists")
+
+
+def build() -> float:
+    started = time.monotonic()
+    stage()
+    if HTML.exists():
+        shutil.rmtree(HTML)
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    # --path-output book puts the site in book/_build/html; -W turns Sphinx warnings into errors.
+    command = [str(jupyter_book), "build", str(SOURCE), "--path-output", str(BOOK), "--builder", "html", "-W", "-n",
+               "--keep-going"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.stdout.write(result.stdout[-6000:])
+        sys.stderr.write(result.stderr[-6000:])
+        sys.exit(f"build_book: jupyter-book build failed (exit {result.returncode})")
+    install_widget_js(HTML)
+    return time.monotonic() - started
+
+
+if __name__ == "__main__":
+    seconds = build()
+    print(f"built the book in {seconds:.1f} s: {HTML / 'index.html'}")
