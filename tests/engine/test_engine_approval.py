@@ -102,3 +102,36 @@ def test_an_approver_without_put_approval_result_is_denied(lab, account):
                                                  "Resource": "arn:aws:codepipeline:us-east-1:123456789012:demo/Approve/Approval"}]}))
     as_manager.put_approval_result(**request)
     assert executions(lab)[0][1] == "Succeeded"
+
+
+def test_the_approver_needs_get_pipeline_to_see_the_pipeline(lab, account):
+    iam = lab.client("iam")
+    iam.create_user(UserName="approver")
+    key = iam.create_access_key(UserName="approver")["AccessKey"]
+    iam.put_user_policy(UserName="approver", PolicyName="approve-only", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "codepipeline:PutApprovalResult", "Resource": "*"}]}))
+    lab.client("codepipeline").create_pipeline(pipeline=approval_pipeline(account))
+    as_approver = lab.client("codepipeline", credentials=(key["AccessKeyId"], key["SecretAccessKey"]))
+    with pytest.raises(ClientError) as caught:
+        as_approver.get_pipeline_state(name="demo")
+    assert caught.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert "codepipeline:GetPipelineState on resource: arn:aws:codepipeline:us-east-1:123456789012:demo" in caught.value.response["Error"]["Message"]
+    iam.attach_user_policy(UserName="approver", PolicyArn=iam.create_policy(PolicyName="view", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "codepipeline:GetPipeline*",
+                                                 "Resource": "arn:aws:codepipeline:us-east-1:123456789012:demo"}]}))["Policy"]["Arn"])
+    assert as_approver.get_pipeline_state(name="demo")["pipelineName"] == "demo"
+
+
+def test_an_explicit_deny_wins(lab, account):
+    iam = lab.client("iam")
+    iam.create_user(UserName="intern")
+    key = iam.create_access_key(UserName="intern")["AccessKey"]
+    iam.put_user_policy(UserName="intern", PolicyName="p", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "codepipeline:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "codepipeline:StartPipelineExecution", "Resource": "*"}]}))
+    lab.client("codepipeline").create_pipeline(pipeline=approval_pipeline(account))
+    as_intern = lab.client("codepipeline", credentials=(key["AccessKeyId"], key["SecretAccessKey"]))
+    assert as_intern.list_pipelines()["pipelines"][0]["name"] == "demo"
+    with pytest.raises(ClientError) as caught:
+        as_intern.start_pipeline_execution(name="demo")
+    assert "explicit deny" in caught.value.response["Error"]["Message"]

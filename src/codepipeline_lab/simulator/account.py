@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from codepipeline_lab.simulator import api, errors, validation
+from codepipeline_lab.simulator.authorization import required_permission
 from codepipeline_lab.simulator.engine import Engine
 from codepipeline_lab.simulator.execution_operations import execution_operations
 from codepipeline_lab.simulator.operations import pipeline_operations
@@ -32,8 +33,8 @@ class SimulatedAccount:
         self.lambda_service = LambdaService(self)
         self.engine = Engine(self)
         self._handlers = {}
-        self._add("codepipeline", pipeline_operations(self))
-        self._add("codepipeline", execution_operations(self))
+        self._add("codepipeline", self._checked(pipeline_operations(self)))
+        self._add("codepipeline", self._checked(execution_operations(self)))
         self._add("codecommit", codecommit_operations(self))
         self._add("events", {"put_events": self.eventbridge.put_events})
         self._add("codebuild", codebuild_operations(self))
@@ -42,6 +43,17 @@ class SimulatedAccount:
 
     def _add(self, service: str, operations: dict) -> None:
         self._handlers.update({(service, name): handler for name, handler in operations.items()})
+
+    def _checked(self, operations: dict) -> dict:
+        """Wrap CodePipeline operations so that an IAM user's call is authorized first."""
+        def wrap(name, handler):
+            def checked(params, ctx):
+                needed = required_permission(name, params, ctx.region, self.account_id)
+                if needed:
+                    self.authorize(ctx, *needed)
+                return handler(params, ctx)
+            return checked
+        return {name: wrap(name, handler) for name, handler in operations.items()}
 
     def handlers(self) -> dict:
         return dict(self._handlers)

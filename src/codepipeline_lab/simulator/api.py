@@ -166,7 +166,7 @@ def user_policies(account_id: str, user_name: str) -> list[dict]:
     for group in backend.get_groups_for_user(user_name):
         documents += list(group.policies.values())
         attached += list(group.managed_policies.values())
-    documents += [p.default_version.document for p in attached]
+    documents += [v.document for p in attached for v in p.versions if v.version_id == p.default_version_id]
     return [json.loads(d) if isinstance(d, str) else d for d in documents]
 
 

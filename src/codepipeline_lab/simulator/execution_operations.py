@@ -120,7 +120,6 @@ def execution_operations(account) -> dict:
             raise errors.InvalidApprovalTokenException(f"The approval request for action {action_name} with token {token} has expired or was abandoned")
         if job.ended or job.run_record.status != IN_PROGRESS:
             raise errors.ApprovalAlreadyCompletedException(f"The approval request for action {action_name} with token {token} has already been completed")
-        account.authorize(ctx, "codepipeline:PutApprovalResult", f"{pipeline.arn}/{stage}/{action_name}")
         run = job.run_record
         run.token, run.answered = None, True
         run.last_updated_by = account.caller_arn(ctx.access_key_id)
