@@ -11,6 +11,7 @@ from codepipeline_lab.simulator.pipelines import PipelineStore
 from codepipeline_lab.simulator.services.codebuild import CodeBuild
 from codepipeline_lab.simulator.services.codebuild_operations import codebuild_operations
 from codepipeline_lab.simulator.services.codecommit import CodeCommit
+from codepipeline_lab.simulator.services.codedeploy import CodeDeploy, codedeploy_operations
 from codepipeline_lab.simulator.services.codecommit_operations import codecommit_operations
 from codepipeline_lab.simulator.services.eventbridge import EventRouter
 from codepipeline_lab.simulator.services.jobs import JobStore
@@ -31,6 +32,7 @@ class SimulatedAccount:
         self.codebuild = CodeBuild(self)
         self.jobs = JobStore(self)
         self.lambda_service = LambdaService(self)
+        self.codedeploy = CodeDeploy(self)
         self.engine = Engine(self)
         self._handlers = {}
         self._add("codepipeline", self._checked(pipeline_operations(self)))
@@ -40,6 +42,7 @@ class SimulatedAccount:
         self._add("codebuild", codebuild_operations(self))
         self._add("codepipeline", jobs_operations(self))
         self._add("lambda", lambda_operations(self))
+        self._add("codedeploy", codedeploy_operations(self))
 
     def _add(self, service: str, operations: dict) -> None:
         self._handlers.update({(service, name): handler for name, handler in operations.items()})

@@ -1,0 +1,42 @@
+"""Deploy/AWS/CodeDeploy: create a deployment of the input artifact (bundleType zip) in the
+application's deployment group and report its outcome when it completes (facts §A4)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from codepipeline_lab.simulator.actions.base import Provider, register
+from codepipeline_lab.simulator.errors import AwsError
+
+
+@register
+class CodeDeployAction(Provider):
+    category = "Deploy"
+    provider = "CodeDeploy"
+    duration = timedelta(seconds=1)
+
+    def run(self, job) -> None:
+        ref = job.inputs[0]
+        request = {"applicationName": job.configuration["ApplicationName"],
+                   "deploymentGroupName": job.configuration["DeploymentGroupName"],
+                   "revision": {"revisionType": "S3", "s3Location": {"bucket": ref.bucket, "key": ref.key, "bundleType": "zip"}}}
+        try:
+            deployment = job.engine.account.codedeploy.create(job.region, request, creator="CodePipeline")
+        except AwsError as problem:
+            job.fail(f"{type(problem).__name__}: {problem}", "ConfigurationError")
+            return
+        run = job.run_record
+        run.external_execution_id = deployment.id
+        run.external_execution_url = f"https://console.aws.amazon.com/codedeploy/home?region={job.region}#/deployments/{deployment.id}"
+        run.pending = job.lab.scheduler.at(deployment.complete, lambda: _report(job, deployment))
+
+
+def _report(job, deployment) -> None:
+    job.run_record.pending = None
+    hooks = ", ".join(f"{event} ({script})" for event, script in deployment.hooks) or "none"
+    if deployment.status == "Succeeded":
+        job.succeed(summary=f"Deployment {deployment.id} Succeeded; lifecycle hooks: {hooks}",
+                    external_execution_id=deployment.id, external_execution_url=job.run_record.external_execution_url)
+    else:
+        job.fail(f"Deployment {deployment.id} Failed: {deployment.error['code']}: {deployment.error['message']}", "JobFailed",
+                 external_execution_id=deployment.id)
