@@ -138,3 +138,15 @@ def run_scenario(seed):
 def test_same_seed_same_ids_times_and_keys():
     assert run_scenario(3) == run_scenario(3)
     assert run_scenario(3)[2] != run_scenario(4)[2]
+
+
+def test_events_reach_a_cloudwatch_logs_target_at_virtual_time(lab, account):
+    logs, events = lab.client("logs"), lab.client("events")
+    logs.create_log_group(logGroupName="/aws/events/pipelines")
+    events.put_rule(Name="to-logs", EventPattern=json.dumps({"source": ["aws.codepipeline"], "detail": {"state": ["STARTED"]},
+                                                              "detail-type": ["CodePipeline Pipeline Execution State Change"]}))
+    events.put_targets(Rule="to-logs", Targets=[{"Id": "logs", "Arn": "arn:aws:logs:us-east-1:123456789012:log-group:/aws/events/pipelines"}])
+    lab.client("codepipeline").create_pipeline(pipeline=approval_pipeline(account))
+    [logged] = logs.filter_log_events(logGroupName="/aws/events/pipelines")["events"]
+    assert json.loads(logged["message"])["detail"]["state"] == "STARTED"
+    assert logged["timestamp"] == int(lab.now.timestamp() * 1000)

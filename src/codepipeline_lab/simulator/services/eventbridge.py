@@ -90,12 +90,12 @@ class EventRouter:
 
     def _to_logs(self, arn, payload, target, rule) -> None:
         group = arn.split(":log-group:")[1].removesuffix(":*")
-        logs = self._client("logs", arn)
-        stream = f"events-{rule}"
-        if not logs.describe_log_streams(logGroupName=group, logStreamNamePrefix=stream)["logStreams"]:
-            logs.create_log_stream(logGroupName=group, logStreamName=stream)
-        millis = int(self._account.lab.scheduler.now.timestamp() * 1000)
-        logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[{"timestamp": millis, "message": _text(payload)}])
+        region = arn.split(":")[3]
+        if not self._client("logs", arn).describe_log_groups(logGroupNamePrefix=group)["logGroups"]:
+            raise LookupError(f"the log group {group} does not exist")
+        # written at the virtual time: moto's PutLogEvents would drop events dated in 2025
+        api.write_log_events(self._account.account_id, region, group, f"events-{rule}",
+                             [(self._account.lab.scheduler.now, _text(payload))])
 
     def _to_codepipeline(self, arn, payload, target, rule) -> None:
         if not target.get("RoleArn"):
