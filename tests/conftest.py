@@ -1,7 +1,7 @@
 import pytest
 
 from codepipeline_lab import Lab
-from codepipeline_lab.setup_helpers import create_bucket, create_service_role
+from codepipeline_lab.setup_helpers import create_bucket, create_service_role, push
 
 
 @pytest.fixture
@@ -16,5 +16,10 @@ def role_arn(lab):
 
 
 @pytest.fixture
-def artifact_bucket(lab):
-    return create_bucket(lab, "demo-artifacts")
+def account(lab):
+    """A service role, an artifact bucket and a CodeCommit repository with one commit."""
+    role = create_service_role(lab)
+    create_bucket(lab, "demo-artifacts")
+    lab.client("codecommit").create_repository(repositoryName="app")
+    push(lab, "app", {"app.py": "print('hello')\n", "README.md": "# app\n"}, "Initial commit")
+    return role
