@@ -34,4 +34,4 @@ def test_action_region_without_a_store_is_marked():
     declaration["artifactStores"].pop("eu-west-1")
     source = regions_view(declaration, pipeline_region="us-east-1").source
     assert "none declared" in node_line(source, "store/eu-west-1")
-    assert "region eu-west-1 has no entry in artifactStores" in source
+    assert "artifactStores has no artifact store for region eu-west-1" in source

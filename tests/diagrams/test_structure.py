@@ -66,8 +66,8 @@ def test_invalid_declaration_is_drawn_with_the_broken_parts_marked():
     source = pipeline_structure(declaration).source
     assert "breaks a rule" in node_line(source, "Deploy.Ship")
     assert "breaks a rule" not in node_line(source, "Build.Compile")
-    assert "input artifact &#x27;Missing&#x27; is not the output of an earlier action" in source
-    assert "stage &#x27;Empty&#x27; has no actions" in source
+    assert "Input artifact &#x27;Missing&#x27; of stage &#x27;Deploy&#x27;, action &#x27;Ship&#x27; is not available" in source
+    assert "Stage &#x27;Empty&#x27; has no actions" in source
     assert node_line(source, "stage/Empty/empty")
 
 
@@ -75,7 +75,8 @@ def test_a_source_action_outside_the_first_stage_is_marked():
     declaration = seven_stage_pipeline()
     declaration["stages"][1]["actions"][0]["actionTypeId"]["category"] = "Source"
     source = pipeline_structure(declaration).source
-    assert "Source actions belong in the first stage only" in source
+    assert "Source actions may appear only in the first stage" in source
+    assert "breaks a rule" in node_line(source, "Build.Build")
 
 
 def test_not_a_declaration_raises():

@@ -2,15 +2,17 @@
 
 Diagrams draw a broken declaration anyway and mark the parts that break a rule (red, dashed,
 with the rule written in a note), because seeing *where* a declaration is wrong is the point.
-This is a drawing aid, not the service's validation: create_pipeline gives AWS's errors.
+The rules are the simulator's own (the ones create_pipeline applies), so a picture and the
+API never disagree about what is wrong.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from codepipeline_lab.diagrams.declaration import Pipeline
-from codepipeline_lab.diagrams.style import CATEGORY_COLOURS
+from codepipeline_lab.simulator import validation
 
 
 class Problems:
@@ -31,55 +33,34 @@ class Problems:
 
 
 def find_problems(pipeline: Pipeline) -> Problems:
+    """The structural rules the declaration breaks, as CodePipeline's validation finds them
+    (codepipeline_lab.simulator.validation, the same rules create_pipeline applies), each
+    attached to the stage or action it names. Field-format problems are left out of pictures."""
+    context = validation.Context(region=pipeline.region or _any_store_region(pipeline))
     problems = Problems()
-    if len(pipeline.stages) < 2:
-        problems.add(None, f"a pipeline needs at least 2 stages; it has {len(pipeline.stages)}")
-    _check_stages(pipeline, problems)
-    _check_actions(pipeline, problems)
-    _check_artifacts(pipeline, problems)
+    for problem in validation.problems(pipeline.raw, context):
+        if problem.code != validation.VALIDATION:
+            problems.add(_node_of(pipeline, problem.path), problem.message)
     return problems
 
 
-def _check_stages(pipeline: Pipeline, problems: Problems) -> None:
-    seen: set[str] = set()
-    for stage in pipeline.stages:
-        if stage.name in seen:
-            problems.add(stage.node_id, f"stage name {stage.name!r} is used twice")
-        seen.add(stage.name)
-        if not stage.actions:
-            problems.add(stage.node_id, f"stage {stage.name!r} has no actions")
+def _any_store_region(pipeline: Pipeline) -> str:
+    regions = sorted(r for r in pipeline.artifact_stores if r)
+    return regions[0] if regions else "us-east-1"
 
 
-def _check_actions(pipeline: Pipeline, problems: Problems) -> None:
-    regions = set(pipeline.artifact_stores) - {""}
-    for index, stage in enumerate(pipeline.stages):
-        names: set[str] = set()
-        for action in stage.actions:
-            where = f"{stage.name}.{action.name}"
-            if action.name in names:
-                problems.add(action.node_id, f"action name {action.name!r} is used twice in stage {stage.name!r}")
-            names.add(action.name)
-            if action.category not in CATEGORY_COLOURS:
-                problems.add(action.node_id, f"{where}: unknown action category {action.category!r}")
-            elif index == 0 and action.category != "Source":
-                problems.add(action.node_id, f"{where}: the first stage may hold only Source actions")
-            elif index > 0 and action.category == "Source":
-                problems.add(action.node_id, f"{where}: Source actions belong in the first stage only")
-            if action.region and regions and action.region not in regions:
-                problems.add(action.node_id, f"{where}: region {action.region} has no entry in artifactStores")
+def _node_of(pipeline: Pipeline, path: str) -> str | None:
+    """pipeline.stages[1].actions[0].inputArtifacts -> the node id of that action (or stage)."""
+    match = _PLACE.match(path)
+    if match is None:
+        return None
+    stage_index, action_index = int(match.group(1)), match.group(2)
+    if stage_index >= len(pipeline.stages):
+        return None
+    stage = pipeline.stages[stage_index]
+    if action_index is not None and int(action_index) < len(stage.actions):
+        return stage.actions[int(action_index)].node_id
+    return stage.node_id if path.endswith("]") or ".actions" in path or ".name" in path else None
 
 
-def _check_artifacts(pipeline: Pipeline, problems: Problems) -> None:
-    produced: set[str] = set()
-    for stage in pipeline.stages:
-        for group in stage.run_order_groups():
-            for action in group:
-                for name in action.input_artifacts:
-                    if name not in produced:
-                        problems.add(action.node_id, f"{stage.name}.{action.name}: input artifact {name!r} "
-                                                     "is not the output of an earlier action")
-            for action in group:
-                for name in action.output_artifacts:
-                    if name in produced:
-                        problems.add(action.node_id, f"output artifact name {name!r} is used more than once")
-                    produced.add(name)
+_PLACE = re.compile(r"pipeline\.stages\[(\d+)\](?:\.actions\[(\d+)\])?")
