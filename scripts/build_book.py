@@ -1,6 +1,6 @@
 """Build the static book (make book): book/ + notebooks/ -> book/_build/html, with no kernel and no CDN.
 
-1. Stage: copy book/*.md, _config.yml, _toc.yml and the notebooks named in _toc.yml into
+1. Stage: copy book/*.md, _config.yml, _toc.yml, _ext/, _static/ and the notebooks named in _toc.yml into
    book/_build/source. Cells tagged `solution` also get `hide-cell`, so the book shows them
    folded behind a "Show the solution" button. Notebooks are never executed: the book shows stored outputs.
 2. Build with Jupyter Book 1 (`jupyter-book build`), into book/_build/html.
@@ -123,7 +123,8 @@ def stage() -> None:
     for path in sorted(BOOK.iterdir()):
         if path.is_file() and path.suffix in (".md", ".yml"):
             shutil.copy(path, SOURCE / path.name)
-    shutil.copytree(BOOK / "_ext", SOURCE / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in ("_ext", "_static"):   # _static: CSS only (Jupyter Book adds every file there to every page)
+        shutil.copytree(BOOK / folder, SOURCE / folder, ignore=shutil.ignore_patterns("__pycache__"))
     toc = yaml.safe_load((BOOK / "_toc.yml").read_text(encoding="utf-8"))
     for name in toc_files(toc):
         notebook = NOTEBOOKS / f"{name}.ipynb"
