@@ -61,10 +61,15 @@ def _integrity(data: bytes) -> str:
     return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
 
 
+def tarball_name(package: str, version: str) -> str:
+    """The file name `npm pack` gives the tarball, e.g. jupyter-widgets-html-manager-1.0.15.tgz."""
+    return f"{package.lstrip('@').replace('/', '-')}-{version}.tgz"
+
+
 def tarball(package: str, version: str, integrity: str) -> bytes:
     """The package's npm tarball, from the cache or `npm pack`; its integrity is always checked."""
     cache = npm_cache()
-    name = f"{package.lstrip('@').replace('/', '-')}-{version}.tgz"
+    name = tarball_name(package, version)
     path = cache / name
     if not path.exists():
         if shutil.which("npm") is None:
