@@ -5,7 +5,8 @@
    folded behind a "Show the solution" button. Notebooks are never executed: the book shows stored outputs.
 2. Build with Jupyter Book 1 (`jupyter-book build`), into book/_build/html.
 3. Widget JavaScript: require.js, @jupyter-widgets/html-manager and anywidget are taken from
-   the npm registry (`npm pack`, pinned versions, integrity checked), cached in
+   the npm registry (`npm pack`, or a direct download of the same tarball when npm is not
+   installed; pinned versions, integrity checked), cached in
    ~/.cache/codepipeline-lab/npm (or $CODEPIPELINE_LAB_NPM_CACHE), and copied into the site's
    `_static/_widgets/` folder, which book/_config.yml names in `nb_ipywidgets_js`. They are copied
    after the build, not placed in the source `_static/`, where Jupyter Book would add every .js
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tarfile
 import time
+import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -66,24 +68,48 @@ def tarball_name(package: str, version: str) -> str:
     return f"{package.lstrip('@').replace('/', '-')}-{version}.tgz"
 
 
+UNAVAILABLE = 3   # exit status when the widget JavaScript cannot be obtained (no cache, no registry)
+
+
+def registry() -> str:
+    return os.environ.get("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org/").rstrip("/") + "/"
+
+
+def fetch(package: str, version: str, destination: Path) -> str | None:
+    """Put the tarball in destination with `npm pack`, or else straight from the registry; None or a problem."""
+    if shutil.which("npm"):
+        result = subprocess.run(["npm", "pack", f"{package}@{version}", "--silent", "--pack-destination",
+                                 str(destination.parent)], capture_output=True, text=True)
+        if result.returncode == 0 and destination.exists():
+            return None
+        problem = f"`npm pack {package}@{version}` failed: {result.stderr.strip()[-500:]}"
+    else:
+        problem = "npm is not installed"
+    url = f"{registry()}{package}/-/{package.split('/')[-1]}-{version}.tgz"
+    try:
+        with urllib.request.urlopen(url, timeout=60) as answer:
+            destination.write_bytes(answer.read())
+        return None
+    except OSError as error:
+        return f"{problem}, and {url} could not be downloaded ({error})"
+
+
 def tarball(package: str, version: str, integrity: str) -> bytes:
-    """The package's npm tarball, from the cache or `npm pack`; its integrity is always checked."""
+    """The package's npm tarball, from the cache, `npm pack` or the registry; its integrity is always checked."""
     cache = npm_cache()
-    name = tarball_name(package, version)
-    path = cache / name
+    path = cache / tarball_name(package, version)
     if not path.exists():
-        if shutil.which("npm") is None:
-            sys.exit(f"build_book: {package}@{version} is not cached in {cache} and `npm` is not installed. "
-                     "Install Node.js (which brings npm), or copy the tarball there.")
         cache.mkdir(parents=True, exist_ok=True)
-        result = subprocess.run(["npm", "pack", f"{package}@{version}", "--silent", "--pack-destination", str(cache)],
-                                capture_output=True, text=True)
-        if result.returncode != 0 or not path.exists():
-            sys.exit(f"build_book: `npm pack {package}@{version}` failed (is the npm registry reachable?):\n{result.stderr}")
+        problem = fetch(package, version, path)
+        if problem:
+            print(f"build_book: the widget JavaScript {package}@{version} is not in {cache}: {problem}. "
+                  "Connect to the npm registry once (or install Node.js, which brings npm) and run `make book` again.",
+                  file=sys.stderr)
+            sys.exit(UNAVAILABLE)
     data = path.read_bytes()
     if _integrity(data) != integrity:
         path.unlink()
-        sys.exit(f"build_book: {name} does not match its pinned integrity; removed it from the cache, run again.")
+        sys.exit(f"build_book: {path.name} does not match its pinned integrity; removed it from the cache, run again.")
     return data
 
 
