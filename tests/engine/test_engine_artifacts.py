@@ -4,6 +4,7 @@ import io
 import re
 import zipfile
 
+from codepipeline_lab.clock import EPOCH
 from codepipeline_lab.setup_helpers import create_bucket
 from builders import action, declaration
 from scenario import approval, approval_pipeline, executions, state_of
@@ -62,6 +63,7 @@ def test_s3_source_uses_the_object_version_as_revision(lab, account):
     lab.run()
     execution = cp.get_pipeline_execution(pipelineName="demo", pipelineExecutionId=executions(lab)[0][0])["pipelineExecution"]
     assert execution["artifactRevisions"][0]["revisionId"] == version
+    assert execution["artifactRevisions"][0]["created"] == EPOCH  # when the execution started, on the virtual clock
     details = {d["actionName"]: d for d in cp.list_action_executions(pipelineName="demo")["actionExecutionDetails"]}
     assert details["Source"]["output"]["outputVariables"]["VersionId"] == version
     key = details["Source"]["output"]["outputArtifacts"][0]["s3location"]["key"]

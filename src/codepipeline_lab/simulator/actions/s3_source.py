@@ -29,7 +29,9 @@ class S3Source(Provider):
         if not version or version == "null":
             return {"unversioned": True}
         return {"revisionId": version, "revisionChangeIdentifier": head["ETag"].strip('"'),
-                "revisionSummary": f"Amazon S3 version id: {version}", "created": head["LastModified"],
+                "revisionSummary": f"Amazon S3 version id: {version}",
+                # moto stamps LastModified with the real clock; the revision is dated by the virtual one
+                "created": context.engine.scheduler.now,
                 "etag": head["ETag"].strip('"')}
 
     def run(self, job) -> None:
