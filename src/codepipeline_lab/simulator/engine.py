@@ -42,6 +42,7 @@ class PipelineRuntime:
     latest_in_stage: dict[str, Execution] = field(default_factory=dict)
     latest_action: dict[tuple[str, str], ActionRun] = field(default_factory=dict)
     action_runs: list[tuple[Execution, ActionRun]] = field(default_factory=list)
+    request_tokens: dict[str, str] = field(default_factory=dict)          # clientRequestToken -> execution id
 
 
 class Engine:
@@ -90,9 +91,8 @@ class Engine:
             id=self.ids.uuid(), pipeline_name=pipeline.name, pipeline_version=pipeline.version,
             declaration=declaration, execution_mode=declaration.get("executionMode", "SUPERSEDED"),
             trigger=trigger, start=now, last_update=now, sequence=self._sequence,
-            variables=resolve_pipeline_variables(declaration, overrides or []),
+            variables=resolve_pipeline_variables(declaration, overrides or []), region=pipeline.region,
         )
-        execution.region = pipeline.region
         self._read_source_revisions(execution, source_revisions or [])
         self.runtime(pipeline).executions[execution.id] = execution
         self.events.pipeline(execution, "STARTED")
@@ -155,7 +155,7 @@ class Engine:
         self.events.stage(execution, stage["name"], "STARTED")
         self._next_group(execution, index)
 
-    def _admit_waiting(self, runtime: PipelineRuntime, pipeline_name: str, stage: str) -> None:
+    def _admit_waiting(self, runtime: PipelineRuntime, stage: str) -> None:
         """A stage came free or its transition opened: let the executions in front of it in."""
         queue = runtime.waiting.get(stage, [])
         while queue:
@@ -281,7 +281,7 @@ class Engine:
             self._finish_execution(execution, SUCCEEDED, "SUCCEEDED", None)
         else:
             self._arrive(execution, index + 1)
-        self._admit_waiting(runtime, execution.pipeline_name, stage)
+        self._admit_waiting(runtime, stage)
 
     def _release(self, runtime: PipelineRuntime, execution: Execution, stage: str) -> None:
         if runtime.locks.get(stage) == execution.id:
@@ -298,14 +298,14 @@ class Engine:
         for stage_run in execution.stages.values():
             for run in stage_run.actions.values():
                 if run.status == IN_PROGRESS:
-                    self._abandon(execution, run, notify=False)
+                    self._abandon(execution, run, event_state="CANCELED")
             if stage_run.status == IN_PROGRESS:
                 stage_run.status = CANCELLED
                 self.events.stage(execution, stage_run.name, "CANCELED")
         execution.waiting = False
         self._finish_execution(execution, CANCELLED, "CANCELED", "The pipeline was updated while this execution was in progress")
 
-    def _abandon(self, execution: Execution, run: ActionRun, notify: bool = True) -> None:
+    def _abandon(self, execution: Execution, run: ActionRun, event_state: str = "ABANDONED") -> None:
         if run.pending is not None:
             run.pending.cancel()
             run.pending = None
@@ -314,7 +314,7 @@ class Engine:
         run.status = ABANDONED
         run.last_update = self.scheduler.now
         run.token = None
-        self.events.action(execution, run, "ABANDONED")
+        self.events.action(execution, run, event_state)
 
     def _touch(self, execution: Execution) -> None:
         execution.last_update = self.scheduler.now
@@ -377,18 +377,17 @@ class Engine:
             to_run = sorted({a.get("runOrder", 1) for a in declared if a.get("runOrder", 1) > first})
             for name in failed:
                 del stage_run.actions[name]
-        execution.status, execution.status_summary, execution.abandon = IN_PROGRESS, None, False
+        execution.status, execution.status_summary = IN_PROGRESS, None
         stage_run.status = IN_PROGRESS
         if execution.execution_mode != "PARALLEL":
             runtime.locks[stage] = execution.id
         self._touch(execution)
         self.events.pipeline(execution, "RESUMED")
         self.events.stage(execution, stage, "RESUMED")
+        stage_run.run_orders = to_run
         if mode == "ALL_ACTIONS":
-            stage_run.run_orders = to_run
             self._next_group(execution, index)
         else:
-            stage_run.run_orders = to_run
             for action in declared:
                 if action["name"] in failed:
                     self._start_action(execution, index, action)
@@ -401,7 +400,7 @@ class Engine:
             names = [s["name"] for s in pipeline.declaration["stages"]]
             target = stage if direction == "Inbound" else (names[names.index(stage) + 1] if names.index(stage) + 1 < len(names) else None)
             if target:
-                self._admit_waiting(runtime, pipeline.name, target)
+                self._admit_waiting(runtime, target)
 
 
 @dataclass

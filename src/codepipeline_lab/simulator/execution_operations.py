@@ -38,7 +38,7 @@ def execution_operations(account) -> dict:
         pipeline = pipeline_of(params, ctx, "name")
         runtime = engine.runtime(pipeline)
         token = params.get("clientRequestToken")
-        tokens = runtime.__dict__.setdefault("request_tokens", {})
+        tokens = runtime.request_tokens
         if token and token in tokens:
             return {"pipelineExecutionId": tokens[token]}
         trigger = {"triggerType": "StartPipelineExecution", "triggerDetail": account.caller_arn(ctx.access_key_id)}

@@ -83,7 +83,7 @@ class Execution:
     waiting: bool = False              # True while it waits in front of stages[stage_index]
     artifacts: dict[str, ArtifactRef] = field(default_factory=dict)
     namespaces: dict[str, dict] = field(default_factory=dict)
-    abandon: bool = False
+    region: str = ""                   # the pipeline's region
 
     @property
     def stage_names(self) -> list[str]:
