@@ -37,7 +37,7 @@ def test_leaving_the_lab_leaves_no_state():
 def test_real_credentials_are_ignored_inside_and_restored_after(monkeypatch):
     for name, value in REAL_LOOKING.items():
         monkeypatch.setenv(name, value)
-    with Lab() as lab:
+    with Lab():
         for name in REAL_LOOKING:
             assert os.environ.get(name) != REAL_LOOKING[name]
         credentials = boto3.session.Session().get_credentials()

@@ -1,28 +1,25 @@
 """Fixtures for the book tests: a fresh build of the book, served on localhost, and system Chromium.
 
-The browser is found with the quiz tests' helper (tests/quiz/quiz_browser_support.py): without
+The browser and the server come from tests/browser_support.py (shared with the quiz tests): without
 Chromium/Chrome the browser tests are skipped with the way to install one, except in CI
 (CI=true), where a missing browser fails them. No browser is ever downloaded.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "quiz"))
+sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from build_book import UNAVAILABLE  # noqa: E402
-from quiz_browser_support import ARGS, in_ci, require_chromium  # noqa: E402
+from browser_support import in_ci, launched_chromium, served  # noqa: E402
 
 HTML = ROOT / "book" / "_build" / "html"
 SERVER_LIFETIME_SECONDS = 600
@@ -48,34 +45,14 @@ def built_book():
     return {"html": HTML, "seconds": seconds, "output": result.stdout}
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture(scope="session")
 def book_site(built_book):
     """The built book on a localhost HTTP server (it stops itself after SERVER_LIFETIME_SECONDS at most)."""
-    handler = functools.partial(_QuietHandler, directory=str(built_book["html"]))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    deadline = threading.Timer(SERVER_LIFETIME_SECONDS, server.shutdown)
-    deadline.daemon = True
-    deadline.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    deadline.cancel()
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with served(built_book["html"], SERVER_LIFETIME_SECONDS) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def browser():
-    path = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=path, headless=True, args=ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()

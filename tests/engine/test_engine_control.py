@@ -3,7 +3,6 @@
 import pytest
 from botocore.exceptions import ClientError
 
-from builders import action
 from scenario import approval, approval_pipeline, approve, executions, state_of, token_of
 
 
@@ -113,7 +112,7 @@ def test_retry_after_the_pipeline_changed_is_refused(lab, account):
 
 
 def test_approving_when_nothing_waits(lab, account):
-    execution_id = running(lab, account)
+    running(lab, account)
     token = token_of(lab)
     approve(lab)
     cp = lab.client("codepipeline")

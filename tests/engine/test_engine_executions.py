@@ -6,7 +6,6 @@ import pytest
 from botocore.exceptions import ClientError
 
 from codepipeline_lab.clock import EPOCH
-from codepipeline_lab.setup_helpers import push
 from scenario import approval, approval_pipeline, approve, executions, state_of
 
 

@@ -6,17 +6,14 @@ to install one, except in CI (CI=true), where a missing browser fails them.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
 from codepipeline_lab.quiz.widget import CSS_PATH, ESM_PATH
-from quiz_browser_support import ARGS, require_chromium
+from browser_support import launched_chromium, served
 
 SERVER_LIFETIME_SECONDS = 300
 SYNCED = ("mode", "title", "questions", "minutes", "labels", "answers", "result")
@@ -24,35 +21,15 @@ SYNCED = ("mode", "title", "questions", "minutes", "labels", "answers", "result"
 
 @pytest.fixture(scope="module")
 def browser():
-    path = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=path, headless=True, args=ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
 
 
 @pytest.fixture
 def site(tmp_path):
     """A localhost HTTP server for tmp_path; it shuts itself down after SERVER_LIFETIME_SECONDS at most."""
-    handler = functools.partial(_QuietHandler, directory=str(tmp_path))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    deadline = threading.Timer(SERVER_LIFETIME_SECONDS, server.shutdown)
-    deadline.daemon = True
-    deadline.start()
-    yield tmp_path, f"http://127.0.0.1:{server.server_address[1]}/"
-    deadline.cancel()
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with served(tmp_path, SERVER_LIFETIME_SECONDS) as url:
+        yield tmp_path, url
 
 
 PAGE = """<!doctype html>

@@ -2,24 +2,24 @@
 
 import pytest
 
-import quiz_browser_support as quiz_conftest
+import browser_support
 
 
 def test_missing_browser_skips_outside_ci(monkeypatch):
-    monkeypatch.setattr(quiz_conftest, "find_chromium", lambda: None)
+    monkeypatch.setattr(browser_support, "find_chromium", lambda: None)
     monkeypatch.delenv("CI", raising=False)
     with pytest.raises(pytest.skip.Exception, match="apt-get install chromium"):
-        quiz_conftest.require_chromium()
+        browser_support.require_chromium()
 
 
 def test_missing_browser_fails_in_ci(monkeypatch):
-    monkeypatch.setattr(quiz_conftest, "find_chromium", lambda: None)
+    monkeypatch.setattr(browser_support, "find_chromium", lambda: None)
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI is set"):
-        quiz_conftest.require_chromium()
+        browser_support.require_chromium()
 
 
 def test_present_browser_is_used(monkeypatch):
-    monkeypatch.setattr(quiz_conftest, "find_chromium", lambda: "/opt/chrome")
+    monkeypatch.setattr(browser_support, "find_chromium", lambda: "/opt/chrome")
     monkeypatch.setenv("CI", "true")
-    assert quiz_conftest.require_chromium() == "/opt/chrome"
+    assert browser_support.require_chromium() == "/opt/chrome"

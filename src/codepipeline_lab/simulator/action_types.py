@@ -3,7 +3,7 @@ output artifacts each takes, and its configuration keys (facts §A4)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,12 @@
 """One module per action provider; each registers itself in ``base.PROVIDERS``."""
 
-from codepipeline_lab.simulator.actions import base, codecommit_source, manual_approval, s3_source  # noqa: F401
-from codepipeline_lab.simulator.actions.base import PROVIDERS, Job, Provider  # noqa: F401
+from codepipeline_lab.simulator.actions.base import PROVIDERS, Job, Provider
+
+__all__ = ["PROVIDERS", "Job", "Provider"]
 
 
-def load_optional_providers() -> None:
-    """Import the provider modules that exist (build, invoke and deploy actions grow here)."""
+def load_providers() -> None:
+    """Import every provider module, so that each registers itself (one provider per file)."""
     import importlib
     import pkgutil
 
@@ -13,4 +14,4 @@ def load_optional_providers() -> None:
         importlib.import_module(f"{__name__}.{module.name}")
 
 
-load_optional_providers()
+load_providers()
