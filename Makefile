@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# JupyterLab refuses to run as root (containers, CI boxes) unless told it may.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: setup lab test notebooks book serve-book student bench clean
 
@@ -18,7 +20,7 @@ $(STAMP): pyproject.toml
 
 lab: setup
 	$(BIN)/jupyter trust notebooks/*.ipynb
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(firstword $(wildcard notebooks/00-*.ipynb))
+	$(BIN)/jupyter lab $(ROOT_FLAG) --notebook-dir=notebooks $(firstword $(wildcard notebooks/00-*.ipynb))
 
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-sanitize-with tests/nbval-sanitize.cfg tests notebooks
