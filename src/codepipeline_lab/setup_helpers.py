@@ -46,3 +46,14 @@ def push(lab, repository: str, files: dict[str, str | bytes], message: str, bran
     arguments = {"parentCommitId": parent} if parent else {}
     return codecommit.create_commit(repositoryName=repository, branchName=branch, authorName=author, email=email,
                                     commitMessage=message, putFiles=changes, **arguments)["commitId"]
+
+
+def create_user(lab, name: str, statements: list[dict], policy_name: str = "inline") -> tuple[str, str]:
+    """An IAM user with one inline policy of ``statements`` and an access key; return
+    ``(access_key_id, secret_access_key)`` for ``lab.client(..., credentials=...)``."""
+    iam = lab.client("iam")
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName=policy_name,
+                        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return key["AccessKeyId"], key["SecretAccessKey"]

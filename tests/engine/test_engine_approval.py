@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from botocore.exceptions import ClientError
 
+from codepipeline_lab.setup_helpers import create_user
 from scenario import approval_pipeline, approve, executions, state_of, token_of
 
 
@@ -84,13 +85,10 @@ def test_a_missing_topic_fails_the_approval_with_a_message(lab, account):
 
 def test_an_approver_without_put_approval_result_is_denied(lab, account):
     iam = lab.client("iam")
-    iam.create_user(UserName="release-manager")
-    key = iam.create_access_key(UserName="release-manager")["AccessKey"]
-    iam.put_user_policy(UserName="release-manager", PolicyName="view", PolicyDocument=json.dumps(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "codepipeline:GetPipeline*", "Resource": "*"}]}))
+    credentials = create_user(lab, "release-manager", [{"Effect": "Allow", "Action": "codepipeline:GetPipeline*", "Resource": "*"}], "view")
     lab.client("codepipeline").create_pipeline(pipeline=approval_pipeline(account))
     lab.run()
-    as_manager = lab.client("codepipeline", credentials=(key["AccessKeyId"], key["SecretAccessKey"]))
+    as_manager = lab.client("codepipeline", credentials=credentials)
     request = dict(pipelineName="demo", stageName="Approve", actionName="Approval", token=token_of(lab), result={"status": "Approved", "summary": "ok"})
     with pytest.raises(ClientError) as caught:
         as_manager.put_approval_result(**request)
@@ -106,12 +104,9 @@ def test_an_approver_without_put_approval_result_is_denied(lab, account):
 
 def test_the_approver_needs_get_pipeline_to_see_the_pipeline(lab, account):
     iam = lab.client("iam")
-    iam.create_user(UserName="approver")
-    key = iam.create_access_key(UserName="approver")["AccessKey"]
-    iam.put_user_policy(UserName="approver", PolicyName="approve-only", PolicyDocument=json.dumps(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "codepipeline:PutApprovalResult", "Resource": "*"}]}))
+    credentials = create_user(lab, "approver", [{"Effect": "Allow", "Action": "codepipeline:PutApprovalResult", "Resource": "*"}])
     lab.client("codepipeline").create_pipeline(pipeline=approval_pipeline(account))
-    as_approver = lab.client("codepipeline", credentials=(key["AccessKeyId"], key["SecretAccessKey"]))
+    as_approver = lab.client("codepipeline", credentials=credentials)
     with pytest.raises(ClientError) as caught:
         as_approver.get_pipeline_state(name="demo")
     assert caught.value.response["Error"]["Code"] == "AccessDeniedException"
@@ -123,14 +118,10 @@ def test_the_approver_needs_get_pipeline_to_see_the_pipeline(lab, account):
 
 
 def test_an_explicit_deny_wins(lab, account):
-    iam = lab.client("iam")
-    iam.create_user(UserName="intern")
-    key = iam.create_access_key(UserName="intern")["AccessKey"]
-    iam.put_user_policy(UserName="intern", PolicyName="p", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "codepipeline:*", "Resource": "*"},
-        {"Effect": "Deny", "Action": "codepipeline:StartPipelineExecution", "Resource": "*"}]}))
+    credentials = create_user(lab, "intern", [{"Effect": "Allow", "Action": "codepipeline:*", "Resource": "*"},
+                                              {"Effect": "Deny", "Action": "codepipeline:StartPipelineExecution", "Resource": "*"}])
     lab.client("codepipeline").create_pipeline(pipeline=approval_pipeline(account))
-    as_intern = lab.client("codepipeline", credentials=(key["AccessKeyId"], key["SecretAccessKey"]))
+    as_intern = lab.client("codepipeline", credentials=credentials)
     assert as_intern.list_pipelines()["pipelines"][0]["name"] == "demo"
     with pytest.raises(ClientError) as caught:
         as_intern.start_pipeline_execution(name="demo")
