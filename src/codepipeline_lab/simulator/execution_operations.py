@@ -5,22 +5,16 @@ from __future__ import annotations
 from codepipeline_lab.simulator import errors, state
 from codepipeline_lab.simulator.executions import IN_PROGRESS
 from codepipeline_lab.simulator.pagination import paginate
+from codepipeline_lab.simulator.params import required
 
 APPROVAL_STATUSES = ("Approved", "Rejected")
-
-
-def _required(params: dict, name: str):
-    value = params.get(name)
-    if value is None or value == "":
-        raise errors.ValidationException(f"1 validation error detected: Value null at '{name}' failed to satisfy constraint: Member must not be null")
-    return value
 
 
 def execution_operations(account) -> dict:
     engine, store = account.engine, account.pipelines
 
     def pipeline_of(params, ctx, key="pipelineName"):
-        return store.get(ctx.region, _required(params, key))
+        return store.get(ctx.region, required(params, key))
 
     def execution_of(pipeline, execution_id):
         execution = engine.runtime(pipeline).executions.get(execution_id)
@@ -49,7 +43,7 @@ def execution_operations(account) -> dict:
 
     def get_pipeline_execution(params, ctx):
         pipeline = pipeline_of(params, ctx)
-        return {"pipelineExecution": state.pipeline_execution(execution_of(pipeline, _required(params, "pipelineExecutionId")))}
+        return {"pipelineExecution": state.pipeline_execution(execution_of(pipeline, required(params, "pipelineExecutionId")))}
 
     def list_pipeline_executions(params, ctx):
         pipeline = pipeline_of(params, ctx)
@@ -73,15 +67,15 @@ def execution_operations(account) -> dict:
 
     def stop_pipeline_execution(params, ctx):
         pipeline = pipeline_of(params, ctx)
-        execution = execution_of(pipeline, _required(params, "pipelineExecutionId"))
+        execution = execution_of(pipeline, required(params, "pipelineExecutionId"))
         engine.stop(pipeline, execution, bool(params.get("abandon")), params.get("reason"))
         return {"pipelineExecutionId": execution.id}
 
     def retry_stage_execution(params, ctx):
         pipeline = pipeline_of(params, ctx)
-        stage = stage_of(pipeline, _required(params, "stageName"))
-        execution = execution_of(pipeline, _required(params, "pipelineExecutionId"))
-        mode = _required(params, "retryMode")
+        stage = stage_of(pipeline, required(params, "stageName"))
+        execution = execution_of(pipeline, required(params, "pipelineExecutionId"))
+        mode = required(params, "retryMode")
         if mode not in ("FAILED_ACTIONS", "ALL_ACTIONS"):
             raise errors.ValidationException(f"retryMode must be FAILED_ACTIONS or ALL_ACTIONS, not {mode}")
         engine.retry(pipeline, execution, stage, mode)
@@ -89,11 +83,11 @@ def execution_operations(account) -> dict:
 
     def transition(params, ctx, enabled: bool):
         pipeline = pipeline_of(params, ctx)
-        stage = stage_of(pipeline, _required(params, "stageName"))
-        direction = _required(params, "transitionType")
+        stage = stage_of(pipeline, required(params, "stageName"))
+        direction = required(params, "transitionType")
         if direction not in ("Inbound", "Outbound"):
             raise errors.ValidationException(f"transitionType must be Inbound or Outbound, not {direction}")
-        reason = None if enabled else _required(params, "reason")
+        reason = None if enabled else required(params, "reason")
         engine.set_transition(pipeline, stage, direction, enabled, reason)
         return {}
 
@@ -105,12 +99,12 @@ def execution_operations(account) -> dict:
 
     def put_approval_result(params, ctx):
         pipeline = pipeline_of(params, ctx)
-        stage = stage_of(pipeline, _required(params, "stageName"))
-        action_name = _required(params, "actionName")
+        stage = stage_of(pipeline, required(params, "stageName"))
+        action_name = required(params, "actionName")
         declared = next((a for s in pipeline.declaration["stages"] if s["name"] == stage for a in s["actions"] if a["name"] == action_name), None)
         if declared is None:
             raise errors.ActionNotFoundException(f"Action {action_name} was not found in stage {stage} of pipeline {pipeline.name}")
-        result, token = _required(params, "result"), _required(params, "token")
+        result, token = required(params, "result"), required(params, "token")
         if result.get("status") not in APPROVAL_STATUSES:
             raise errors.ValidationException(f"result.status must be Approved or Rejected, not {result.get('status')}")
         job = account.approvals.get(token)

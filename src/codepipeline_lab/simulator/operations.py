@@ -3,30 +3,24 @@
 from __future__ import annotations
 
 from codepipeline_lab.simulator import errors
-
-
-def _required(params: dict, name: str):
-    value = params.get(name)
-    if value is None:
-        raise errors.ValidationException(f"1 validation error detected: Value null at '{name}' failed to satisfy constraint: Member must not be null")
-    return value
+from codepipeline_lab.simulator.params import required
 
 
 def pipeline_operations(account) -> dict:
     store = account.pipelines
 
     def create_pipeline(params, ctx):
-        pipeline = store.create(ctx.region, _required(params, "pipeline"), params.get("tags"))
+        pipeline = store.create(ctx.region, required(params, "pipeline"), params.get("tags"))
         account_hooks(account, "pipeline_created", pipeline)
         return {"pipeline": pipeline.declaration, "tags": params.get("tags") or []}
 
     def update_pipeline(params, ctx):
-        pipeline = store.update(ctx.region, _required(params, "pipeline"))
+        pipeline = store.update(ctx.region, required(params, "pipeline"))
         account_hooks(account, "pipeline_updated", pipeline)
         return {"pipeline": pipeline.declaration}
 
     def get_pipeline(params, ctx):
-        name = _required(params, "name")
+        name = required(params, "name")
         declaration = store.declaration(ctx.region, name, params.get("version"))
         return {"pipeline": declaration, "metadata": store.get(ctx.region, name).metadata()}
 
@@ -34,26 +28,26 @@ def pipeline_operations(account) -> dict:
         return store.summaries(ctx.region, params.get("nextToken"), params.get("maxResults"))
 
     def delete_pipeline(params, ctx):
-        pipeline = store.delete(ctx.region, _required(params, "name"))
+        pipeline = store.delete(ctx.region, required(params, "name"))
         if pipeline is not None:
             account_hooks(account, "pipeline_deleted", pipeline)
         return {}
 
     def list_tags_for_resource(params, ctx):
-        pipeline = store.by_arn(_required(params, "resourceArn"))
+        pipeline = store.by_arn(required(params, "resourceArn"))
         return {"tags": [{"key": k, "value": v} for k, v in sorted(pipeline.tags.items())]}
 
     def tag_resource(params, ctx):
-        pipeline = store.by_arn(_required(params, "resourceArn"))
-        for tag in _required(params, "tags"):
+        pipeline = store.by_arn(required(params, "resourceArn"))
+        for tag in required(params, "tags"):
             pipeline.tags[tag["key"]] = tag["value"]
         if len(pipeline.tags) > 50:
             raise errors.TooManyTagsException(f"A resource can have at most 50 tags; {pipeline.arn} would have {len(pipeline.tags)}")
         return {}
 
     def untag_resource(params, ctx):
-        pipeline = store.by_arn(_required(params, "resourceArn"))
-        for key in _required(params, "tagKeys"):
+        pipeline = store.by_arn(required(params, "resourceArn"))
+        for key in required(params, "tagKeys"):
             pipeline.tags.pop(key, None)
         return {}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from codepipeline_lab.simulator.arns import pipeline_arn
+from codepipeline_lab.simulator.params import drop_none
 
 PIPELINE = "CodePipeline Pipeline Execution State Change"
 STAGE = "CodePipeline Stage Execution State Change"
@@ -41,15 +42,12 @@ class PipelineEvents:
             detail["input-artifacts"] = [{"name": r.name, "s3location": r.s3location()} for r in run.inputs]
         elif state == "SUCCEEDED":
             detail["output-artifacts"] = [{"name": r.name, "s3location": r.s3location()} for r in run.outputs]
-            detail["execution-result"] = _drop_none({"external-execution-url": run.external_execution_url,
+            detail["execution-result"] = drop_none({"external-execution-url": run.external_execution_url,
                                                      "external-execution-summary": run.summary,
                                                      "external-execution-id": run.external_execution_id})
         elif state == "FAILED" and run.error:
-            detail["execution-result"] = _drop_none({"external-execution-summary": run.error["message"],
+            detail["execution-result"] = drop_none({"external-execution-summary": run.error["message"],
                                                      "external-execution-id": run.external_execution_id,
                                                      "error-code": run.error["code"]})
         self._put(execution, ACTION, detail)
 
-
-def _drop_none(values: dict) -> dict:
-    return {k: v for k, v in values.items() if v is not None}

@@ -4,14 +4,11 @@ GetPipelineExecution, ListPipelineExecutions and ListActionExecutions (facts §A
 from __future__ import annotations
 
 from codepipeline_lab.simulator.executions import IN_PROGRESS, ActionRun, Execution
-
-
-def _drop_none(values: dict) -> dict:
-    return {k: v for k, v in values.items() if v is not None}
+from codepipeline_lab.simulator.params import drop_none
 
 
 def pipeline_execution(execution: Execution) -> dict:
-    return _drop_none({
+    return drop_none({
         "pipelineName": execution.pipeline_name,
         "pipelineVersion": execution.pipeline_version,
         "pipelineExecutionId": execution.id,
@@ -26,10 +23,10 @@ def pipeline_execution(execution: Execution) -> dict:
 
 
 def execution_summary(execution: Execution) -> dict:
-    sources = [_drop_none({"actionName": name, "revisionId": r.get("revisionId"), "revisionSummary": r.get("revisionSummary"),
+    sources = [drop_none({"actionName": name, "revisionId": r.get("revisionId"), "revisionSummary": r.get("revisionSummary"),
                            "revisionUrl": r.get("revisionUrl")})
                for name, r in execution.source_revisions.items() if "revisionId" in r]
-    return _drop_none({
+    return drop_none({
         "pipelineExecutionId": execution.id, "status": execution.status, "statusSummary": execution.status_summary,
         "startTime": execution.start, "lastUpdateTime": execution.last_update, "sourceRevisions": sources,
         "trigger": execution.trigger, "executionMode": execution.execution_mode, "executionType": "STANDARD",
@@ -37,7 +34,7 @@ def execution_summary(execution: Execution) -> dict:
 
 
 def _action_execution(run: ActionRun, show_token: bool) -> dict:
-    return _drop_none({
+    return drop_none({
         "actionExecutionId": run.action_execution_id,
         "status": run.status,
         "summary": run.summary,
@@ -62,7 +59,7 @@ def _action_state(action: dict, stage: str, runtime, show_token: bool) -> dict:
 def _transition(transition) -> dict:
     if transition is None:
         return {"enabled": True}
-    return _drop_none({"enabled": transition.enabled, "lastChangedBy": transition.last_changed_by,
+    return drop_none({"enabled": transition.enabled, "lastChangedBy": transition.last_changed_by,
                        "lastChangedAt": transition.last_changed_at, "disabledReason": transition.disabled_reason})
 
 
@@ -88,9 +85,9 @@ def pipeline_state(pipeline, runtime) -> dict:
 
 def action_execution_detail(execution: Execution, run: ActionRun, role_arn: str | None) -> dict:
     declaration = run.declaration
-    result = _drop_none({"externalExecutionId": run.external_execution_id, "externalExecutionSummary": run.summary,
+    result = drop_none({"externalExecutionId": run.external_execution_id, "externalExecutionSummary": run.summary,
                          "externalExecutionUrl": run.external_execution_url, "errorDetails": run.error})
-    return _drop_none({
+    return drop_none({
         "pipelineExecutionId": execution.id,
         "actionExecutionId": run.action_execution_id,
         "pipelineVersion": execution.pipeline_version,
@@ -99,7 +96,7 @@ def action_execution_detail(execution: Execution, run: ActionRun, role_arn: str 
         "startTime": run.start,
         "lastUpdateTime": run.last_update,
         "status": run.status,
-        "input": _drop_none({
+        "input": drop_none({
             "actionTypeId": declaration["actionTypeId"],
             "configuration": declaration.get("configuration", {}),
             "resolvedConfiguration": run.resolved_configuration,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from codepipeline_lab.simulator.errors import ValidationException
+from codepipeline_lab.simulator.params import required
 from codepipeline_lab.simulator.services.codecommit import (
     BranchNameExistsException, FileDoesNotExistException, FolderDoesNotExistException,
     SameFileContentException, blob_id, tree_id,
@@ -27,27 +27,21 @@ def _path(value: str) -> str:
     return (value or "").strip("/")
 
 
-def _required(params: dict, name: str):
-    if params.get(name) in (None, ""):
-        raise ValidationException(f"{name} is required")
-    return params[name]
-
-
 def codecommit_operations(account) -> dict:
     store = account.codecommit
 
     def repo(params, ctx):
-        return store.repository(ctx.region, _required(params, "repositoryName"))
+        return store.repository(ctx.region, required(params, "repositoryName"))
 
     def create_repository(params, ctx):
-        created = store.create(ctx.region, _required(params, "repositoryName"), params.get("repositoryDescription", ""))
+        created = store.create(ctx.region, required(params, "repositoryName"), params.get("repositoryDescription", ""))
         return {"repositoryMetadata": created.metadata()}
 
     def get_repository(params, ctx):
         return {"repositoryMetadata": repo(params, ctx).metadata()}
 
     def delete_repository(params, ctx):
-        found = store.repositories.pop((ctx.region, _required(params, "repositoryName")), None)
+        found = store.repositories.pop((ctx.region, required(params, "repositoryName")), None)
         return {"repositoryId": found.repository_id} if found else {}
 
     def list_repositories(params, ctx):
@@ -56,7 +50,7 @@ def codecommit_operations(account) -> dict:
 
     def put_file(params, ctx):
         repository = repo(params, ctx)
-        branch, path = _required(params, "branchName"), _path(_required(params, "filePath"))
+        branch, path = required(params, "branchName"), _path(required(params, "filePath"))
         content = _blob(params.get("fileContent"))
         tree = dict(repository.head(branch).tree) if branch in repository.branches else {}
         if tree.get(path) == content:
@@ -68,7 +62,7 @@ def codecommit_operations(account) -> dict:
 
     def create_commit(params, ctx):
         repository = repo(params, ctx)
-        branch, parent = _required(params, "branchName"), params.get("parentCommitId")
+        branch, parent = required(params, "branchName"), params.get("parentCommitId")
         base = repository.commits[parent].tree if parent in repository.commits else {}
         tree = dict(base)
         added, updated, deleted = [], [], []
@@ -88,15 +82,15 @@ def codecommit_operations(account) -> dict:
 
     def get_branch(params, ctx):
         repository = repo(params, ctx)
-        branch = _required(params, "branchName")
+        branch = required(params, "branchName")
         return {"branch": {"branchName": branch, "commitId": repository.head(branch).commit_id}}
 
     def create_branch(params, ctx):
         repository = repo(params, ctx)
-        branch = _required(params, "branchName")
+        branch = required(params, "branchName")
         if branch in repository.branches:
             raise BranchNameExistsException(f"Branch {branch} already exists in repository {repository.name}")
-        commit = repository.commit(_required(params, "commitId"))
+        commit = repository.commit(required(params, "commitId"))
         store.move_branch(repository, branch, commit.commit_id)
         return {}
 
@@ -104,11 +98,11 @@ def codecommit_operations(account) -> dict:
         return {"branches": sorted(repo(params, ctx).branches)}
 
     def get_commit(params, ctx):
-        return {"commit": repo(params, ctx).commit(_required(params, "commitId")).shape()}
+        return {"commit": repo(params, ctx).commit(required(params, "commitId")).shape()}
 
     def get_file(params, ctx):
         commit = repo(params, ctx).commit(params.get("commitSpecifier"))
-        path = _path(_required(params, "filePath"))
+        path = _path(required(params, "filePath"))
         if path not in commit.tree:
             raise FileDoesNotExistException(f"The file {path} does not exist in commit {commit.commit_id}")
         content = commit.tree[path]
@@ -136,7 +130,7 @@ def codecommit_operations(account) -> dict:
 
     def get_differences(params, ctx):
         repository = repo(params, ctx)
-        after = repository.commit(_required(params, "afterCommitSpecifier"))
+        after = repository.commit(required(params, "afterCommitSpecifier"))
         before = repository.commit(params["beforeCommitSpecifier"]).tree if params.get("beforeCommitSpecifier") else {}
         differences = []
         for path in sorted(set(before) | set(after.tree)):

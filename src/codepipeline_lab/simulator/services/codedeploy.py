@@ -8,7 +8,6 @@ revision passes these checks succeeds, one that does not fails with errorInforma
 
 from __future__ import annotations
 
-import io
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,6 +15,7 @@ from datetime import datetime, timedelta
 import yaml
 from botocore.exceptions import ClientError
 
+from codepipeline_lab.simulator.artifacts import unzip
 from codepipeline_lab.simulator.errors import _error
 
 ApplicationDoesNotExistException = _error("ApplicationDoesNotExistException")
@@ -123,8 +123,7 @@ class CodeDeploy:
 def check_revision(bundle: bytes) -> list[tuple[str, str]]:
     """The lifecycle hooks of a revision's AppSpec file; RevisionProblem when CodeDeploy could not use it."""
     try:
-        with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
-            files = {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
+        files = unzip(bundle)
     except zipfile.BadZipFile:
         raise RevisionProblem("The revision is not a zip archive (bundleType zip)") from None
     name = next((n for n in ("appspec.yml", "appspec.yaml") if n in files), None)

@@ -7,15 +7,9 @@ from botocore.exceptions import ClientError
 
 from codepipeline_lab.simulator import action_types, errors
 from codepipeline_lab.simulator.services.jobs import DISPATCHED, FAILED, IN_PROGRESS, QUEUED, SUCCEEDED
+from codepipeline_lab.simulator.params import required
 
 FAILURE_TYPES = ("JobFailed", "ConfigurationError", "PermissionError", "RevisionOutOfSync", "RevisionUnavailable", "SystemUnavailable")
-
-
-def _required(params: dict, name: str):
-    value = params.get(name)
-    if value is None or value == "":
-        raise errors.ValidationException(f"1 validation error detected: Value null at '{name}' failed to satisfy constraint: Member must not be null")
-    return value
 
 
 def _type_key(type_id: dict) -> tuple:
@@ -26,13 +20,13 @@ def jobs_operations(account) -> dict:
     store = account.jobs
 
     def job_of(params) -> object:
-        record = store.jobs.get(_required(params, "jobId"))
+        record = store.jobs.get(required(params, "jobId"))
         if record is None:
             raise errors.JobNotFoundException(f"Job {params['jobId']} was not found")
         return record
 
     def poll_for_jobs(params, ctx):
-        type_id = _required(params, "actionTypeId")
+        type_id = required(params, "actionTypeId")
         key = _type_key(type_id)
         if key not in store.custom_types:
             raise errors.ActionTypeNotFoundException(f"Action type {'/'.join(str(k) for k in key)} was not found; create it with CreateCustomActionType")
@@ -51,7 +45,7 @@ def jobs_operations(account) -> dict:
 
     def acknowledge_job(params, ctx):
         record = job_of(params)
-        if _required(params, "nonce") != record.nonce:
+        if required(params, "nonce") != record.nonce:
             raise errors.InvalidNonceException(f"The nonce {params['nonce']} does not match job {record.id}")
         if record.status == DISPATCHED:
             record.status = IN_PROGRESS
@@ -86,7 +80,7 @@ def jobs_operations(account) -> dict:
     def put_job_failure_result(params, ctx):
         record = job_of(params)
         answerable(record)
-        failure = _required(params, "failureDetails")
+        failure = required(params, "failureDetails")
         if failure.get("type") not in FAILURE_TYPES:
             raise errors.ValidationException(f"failureDetails.type must be one of {', '.join(FAILURE_TYPES)}")
         record.status = FAILED
@@ -95,8 +89,8 @@ def jobs_operations(account) -> dict:
         return {}
 
     def create_custom_action_type(params, ctx):
-        category, provider, version = (_required(params, k) for k in ("category", "provider", "version"))
-        inputs, outputs = _required(params, "inputArtifactDetails"), _required(params, "outputArtifactDetails")
+        category, provider, version = (required(params, k) for k in ("category", "provider", "version"))
+        inputs, outputs = required(params, "inputArtifactDetails"), required(params, "outputArtifactDetails")
         properties = params.get("configurationProperties") or []
         key = ("Custom", category, provider, version)
         account.custom_action_types[key] = action_types.custom_action_type(
@@ -110,7 +104,7 @@ def jobs_operations(account) -> dict:
         return {"actionType": shape, "tags": params.get("tags") or []}
 
     def delete_custom_action_type(params, ctx):
-        key = ("Custom", _required(params, "category"), _required(params, "provider"), _required(params, "version"))
+        key = ("Custom", required(params, "category"), required(params, "provider"), required(params, "version"))
         store.custom_types.pop(key, None)
         account.custom_action_types.pop(key, None)
         return {}

@@ -22,6 +22,8 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 
+from codepipeline_lab.simulator.artifacts import extract
+
 TASK_ROOT = "/var/task"
 
 
@@ -55,8 +57,7 @@ def invoke(function, event, request_id: str) -> Invocation:
     directory = tempfile.mkdtemp(prefix="codepipeline-lab-lambda-")
     try:
         try:
-            with zipfile.ZipFile(io.BytesIO(function.code)) as archive:
-                archive.extractall(directory)
+            extract(function.code, directory)
         except zipfile.BadZipFile:
             return _failure("Runtime.InvalidEntrypoint", f"The deployment package of {function.name} is not a zip file")
         return _call(function, event, request_id, directory)
