@@ -1,4 +1,4 @@
-from codepipeline_lab.simulator.trust import trusts_codepipeline
+from codepipeline_lab.simulator.identity.trust import trusts_codepipeline
 
 
 def statement(effect="Allow", service="codepipeline.amazonaws.com", action="sts:AssumeRole"):

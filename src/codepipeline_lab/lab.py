@@ -33,6 +33,11 @@ def _shared_session() -> boto3.session.Session:
     return _session
 
 
+def _check_account_id(account_id) -> None:
+    if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
+        raise ValueError(f"account_id must be 12 digits, as AWS account ids are; got {account_id!r}")
+
+
 def active_lab() -> "Lab | None":
     return _active
 
@@ -41,8 +46,7 @@ class Lab:
     """A sandboxed, simulated AWS account. Use ``with Lab() as lab:`` or ``lab.start()``/``lab.stop()``."""
 
     def __init__(self, seed: int = 0, region: str = "us-east-1", account_id: str = "123456789012") -> None:
-        if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
-            raise ValueError(f"account_id must be 12 digits, as AWS account ids are; got {account_id!r}")
+        _check_account_id(account_id)
         if not isinstance(seed, int):
             raise TypeError(f"seed must be an int; got {type(seed).__name__}")
         self.seed = seed
@@ -55,6 +59,7 @@ class Lab:
         self.account: SimulatedAccount | None = None
         self._session: boto3.session.Session | None = None
         self._clients: dict = {}
+        self.admin_keys: dict[str, str] = {}     # access key -> account id, for accounts besides the Lab's own
 
     # -- life cycle -------------------------------------------------------------------
     def start(self) -> "Lab":
@@ -70,6 +75,7 @@ class Lab:
             mock_random.seed(self.seed)  # moto's own ids (S3 versions, role ids ...) become repeatable
             self._session = _shared_session()
             self._clients = {}
+            self.admin_keys = {FAKE_ACCESS_KEY_ID: self.account_id}
             self.scheduler = Scheduler()
             self.ids = IdFactory(self.seed)
             self.account = SimulatedAccount(self)
@@ -108,20 +114,40 @@ class Lab:
         return f"Lab(seed={self.seed}, region={self.region!r}, account_id={self.account_id!r}) [{state}]"
 
     # -- clients ----------------------------------------------------------------------
-    def client(self, service_name: str, region_name: str | None = None, credentials: tuple[str, str] | None = None):
-        """A boto3 client of the simulated account, as the default user or as ``(key, secret)``."""
+    def client(self, service_name: str, region_name: str | None = None, credentials: tuple | None = None,
+               account_id: str | None = None):
+        """A boto3 client of the simulated account.
+
+        By default it acts as the administrator of the Lab's account; ``account_id`` makes it the
+        administrator of another account of the same Lab; ``credentials`` — ``(key, secret)`` of
+        an IAM user, or ``(key, secret, session_token)`` of a role session — makes it that principal.
+        """
         self._require_running()
-        key, secret = credentials if credentials is not None else (FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY)
-        cache_key = (service_name, region_name or self.region, key, secret)
+        if credentials is not None and account_id is not None:
+            raise TypeError("client() takes credentials or account_id, not both: credentials already name their account")
+        if credentials is None:
+            credentials = self.admin_credentials(account_id or self.account_id)
+        key, secret, token = (tuple(credentials) + (None,))[:3]
+        cache_key = (service_name, region_name or self.region, key, secret, token)
         if cache_key not in self._clients:  # clients are reusable; building one costs ~0.1 s
             self._clients[cache_key] = self._session.client(
                 service_name,
                 region_name=region_name or self.region,
                 aws_access_key_id=key,
                 aws_secret_access_key=secret,
+                aws_session_token=token,
                 config=Config(retries={"max_attempts": 1}),
             )
         return self._clients[cache_key]
+
+    def admin_credentials(self, account_id: str) -> tuple[str, str]:
+        """The access key of an account's administrator (any 12-digit id: accounts exist on first use)."""
+        _check_account_id(account_id)
+        if account_id == self.account_id:
+            return FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
+        key = f"AKIALAB{account_id}A"       # 20 characters, like an IAM access key id
+        self.admin_keys[key] = account_id
+        return key, FAKE_SECRET_ACCESS_KEY
 
     # -- virtual time -----------------------------------------------------------------
     @property

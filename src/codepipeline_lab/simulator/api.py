@@ -30,26 +30,26 @@ class RequestContext:
     access_key_id: str | None
 
 
+# service -> (module, class) of moto's response class for that service
+_RESPONSE_CLASSES = {
+    "codepipeline": ("moto.codepipeline.responses", "CodePipelineResponse"),
+    "codecommit": ("moto.codecommit.responses", "CodeCommitResponse"),
+    "codebuild": ("moto.codebuild.responses", "CodeBuildResponse"),
+    "lambda": ("moto.awslambda.responses", "LambdaResponse"),
+    "events": ("moto.events.responses", "EventsHandler"),
+    "codedeploy": ("moto.codedeploy.responses", "CodeDeployResponse"),
+    "iam": ("moto.iam.responses", "IamResponse"),
+    "cloudtrail": ("moto.cloudtrail.responses", "CloudTrailResponse"),
+    "sts": ("moto.sts.responses", "TokenResponse"),
+}
+
+
 def _response_class(service: str) -> type:
-    if service == "codepipeline":
-        from moto.codepipeline.responses import CodePipelineResponse
-        return CodePipelineResponse
-    if service == "codecommit":
-        from moto.codecommit.responses import CodeCommitResponse
-        return CodeCommitResponse
-    if service == "codebuild":
-        from moto.codebuild.responses import CodeBuildResponse
-        return CodeBuildResponse
-    if service == "lambda":
-        from moto.awslambda.responses import LambdaResponse
-        return LambdaResponse
-    if service == "events":
-        from moto.events.responses import EventsHandler
-        return EventsHandler
-    if service == "codedeploy":
-        from moto.codedeploy.responses import CodeDeployResponse
-        return CodeDeployResponse
-    raise ValueError(f"the simulator has no adapter for {service}")
+    import importlib
+    if service not in _RESPONSE_CLASSES:
+        raise ValueError(f"the simulator has no adapter for {service}")
+    module, name = _RESPONSE_CLASSES[service]
+    return getattr(importlib.import_module(module), name)
 
 
 def _method(handler: Handler) -> Callable:
@@ -98,6 +98,7 @@ def install(account) -> None:
         cls = _response_class(service)
         _installed.append((cls, operation, cls.__dict__.get(operation)))
         setattr(cls, operation, _ADAPTERS.get((service, operation), _method)(handler))
+    install_authorizer(account.authorizer.account_of_key, account.authorizer.authorize_request)
 
 
 def uninstall() -> None:
@@ -107,6 +108,145 @@ def uninstall() -> None:
             delattr(cls, operation)
         else:
             setattr(cls, operation, original)
+
+
+# -- every request: which account it reaches, and whether its caller may make it ------------
+
+@dataclass
+class Request:
+    """A request as the authorizer needs it, whatever the service's wire protocol."""
+    service: str            # the endpoint prefix ("s3", "codecommit", "monitoring" …)
+    operation: str          # AWS's operation name ("GetObject", "GetBranch" …)
+    region: str
+    account_id: str         # the account the caller's key belongs to
+    access_key_id: str
+    params: dict
+    path: str
+    headers: dict
+    s3_resource: str | None = None     # moto's ARN of the bucket or object, for S3
+
+
+def install_authorizer(account_of_key: Callable[[str], str | None], authorize: Callable[[Request], None]) -> None:
+    """Send every request through ``authorize`` (which raises AwsError to deny it) and let an
+    access key name its account (the administrators of several accounts, role sessions)."""
+    from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.core.responses import BaseResponse
+
+    original_account = BaseResponse.get_current_account
+
+    def get_current_account(self):
+        return account_of_key(self.get_access_key()) or original_account(self)
+
+    def authenticate_and_authorize(self, iam_request_cls, resource="*"):
+        request = _request(self, resource)
+        try:
+            authorize(request)
+        except AwsError as denied:
+            raise _denial(self, request, denied) from None
+
+    _patch(BaseResponse, "get_current_account", get_current_account)
+    _patch(ActionAuthenticatorMixin, "_authenticate_and_authorize_action", authenticate_and_authorize)
+
+
+def _patch(cls, name: str, value) -> None:
+    _installed.append((cls, name, cls.__dict__.get(name)))
+    setattr(cls, name, value)
+
+
+def _request(response, resource: str) -> Request:
+    service = getattr(response, "service_name", None) or type(response).__module__.split(".")[1]
+    is_s3 = service == "s3"
+    return Request(service=service, operation=response._get_action() or "", region=response.region,
+                   account_id=response.current_account, access_key_id=response.get_access_key(),
+                   params={} if is_s3 else _params(response), path=response.path or "",
+                   headers={k.lower(): v for k, v in dict(response.headers or {}).items()},
+                   s3_resource=resource if is_s3 else None)
+
+
+def _params(response) -> dict:
+    body = response.body
+    if body:
+        try:
+            parsed = json.loads(body)
+            if isinstance(parsed, dict):
+                return parsed
+        except (TypeError, ValueError):
+            pass
+    return {k: v[0] if isinstance(v, list) and len(v) == 1 else v for k, v in (response.querystring or {}).items()}
+
+
+class _Denied(Exception):
+    """A serialized error answer: raised from moto's authorization step, sent as it is."""
+
+
+def _denial(response, request: Request, denied: AwsError) -> Exception:
+    if request.service == "s3":
+        from moto.s3.exceptions import S3ClientError
+        return S3ClientError(denied.code, str(denied.message if hasattr(denied, "message") else denied))
+    from werkzeug.exceptions import HTTPException
+
+    status, headers, body = response.serialized(ActionResult(denied))
+
+    class Answer(HTTPException):
+        code = status
+        description = body
+
+        def get_headers(self, *args, **kwargs):
+            return list(headers.items())
+
+    return Answer()
+
+
+def access_key_owner(access_key_id: str) -> str | None:
+    """The account of an IAM user's key or a role session's key, from moto's IAM."""
+    from moto.iam.models import iam_backends
+    for account_id, partitions in list(iam_backends.items()):
+        if access_key_id in partitions["global"].access_keys:
+            return account_id
+    return None
+
+
+@dataclass(frozen=True)
+class KeyHolder:
+    kind: str                   # "user" | "session"
+    account_id: str
+    arn: str                    # the user's ARN, or the session's assumed-role ARN
+    principal_id: str           # AIDA… of the user, or AROA…:<session>
+    user_name: str | None = None
+    role_arn: str | None = None
+    role_id: str | None = None
+    session_name: str | None = None
+
+
+def key_holder(access_key_id: str) -> KeyHolder | None:
+    """Who owns an access key in moto: an IAM user, or a session of an assumed role."""
+    from moto.iam.models import iam_backends
+    from moto.sts.models import sts_backends
+    account_id = access_key_owner(access_key_id)
+    if account_id is None:
+        return None
+    backend = iam_backends[account_id]["global"]
+    key = backend.access_keys[access_key_id]
+    if key.user_name:
+        user = backend.users.get(key.user_name)
+        return KeyHolder("user", account_id, user.arn, user.id, user_name=user.name) if user else None
+    for session in sts_backends[account_id]["aws"].assumed_roles:
+        if session.access_key_id == access_key_id:
+            found = role(account_id, session.role_arn)
+            role_id = found.role_id if found else "AROA" + "0" * 17
+            return KeyHolder("session", account_id, session.arn, f"{role_id}:{session.session_name}",
+                             role_arn=session.role_arn, role_id=role_id, session_name=session.session_name)
+    return None
+
+
+def assume_role(role_arn: str, session_name: str, region: str) -> tuple[str, str, str]:
+    """Credentials of a new session of ``role_arn`` (moto's STS keeps them, so the session's
+    calls reach the role's account and sts.get_caller_identity answers with its ARN)."""
+    from moto.sts.models import sts_backends
+    account_id = role_arn.split(":")[4]
+    session = sts_backends[account_id]["aws"].assume_role(
+        region_name=region, role_session_name=session_name, role_arn=role_arn, policy=None, duration=3600, external_id=None)
+    return session.access_key_id, session.secret_access_key, session.session_token
 
 
 __all__ = ["install", "uninstall", "RequestContext", "AwsError", "ValidationException"]
@@ -153,6 +293,61 @@ def user_of_access_key(account_id: str, access_key_id: str | None) -> str | None
     for user in iam_backends[account_id]["global"].users.values():
         if any(key.access_key_id == access_key_id for key in user.access_keys):
             return user.name
+    return None
+
+
+@dataclass(frozen=True)
+class RoleInfo:
+    arn: str
+    name: str
+    role_id: str
+    account_id: str
+    trust_policy: str
+
+
+def role(account_id: str, role_arn: str) -> RoleInfo | None:
+    """An IAM role of moto's account by ARN, or None when there is no such role."""
+    from moto.iam.models import iam_backends
+    if account_id not in iam_backends:
+        return None
+    for found in iam_backends[account_id]["global"].roles.values():
+        if found.arn == role_arn:
+            return RoleInfo(found.arn, found.name, found.id, account_id, found.assume_role_policy_document)
+    return None
+
+
+def _managed_documents(attached) -> list:
+    from codepipeline_lab.simulator.identity.policy import PolicySource
+    sources = []
+    for policy in attached:
+        version = next(v for v in policy.versions if v.version_id == policy.default_version_id)
+        kind = "aws-managed" if ":aws:policy/" in policy.arn else "user-managed"
+        sources.append(PolicySource(policy.arn, kind, _text(version.document)))
+    return sources
+
+
+def _text(document) -> str:
+    return document if isinstance(document, str) else json.dumps(document)
+
+
+def identity_policies(account_id: str, principal_arn: str) -> list | None:
+    """Every identity policy of a user (inline, attached, and through its groups) or of a role,
+    as PolicySources; None when the account has no such user or role."""
+    from moto.iam.models import iam_backends
+    from codepipeline_lab.simulator.identity.policy import PolicySource
+    backend = iam_backends[account_id]["global"]
+    for found in backend.roles.values():
+        if found.arn == principal_arn:
+            return ([PolicySource(name, "role", _text(doc)) for name, doc in found.policies.items()]
+                    + _managed_documents(found.managed_policies.values()))
+    for user in backend.users.values():
+        if user.arn == principal_arn:
+            sources = [PolicySource(name, "user", _text(doc)) for name, doc in user.policies.items()]
+            attached = list(user.managed_policies.values())
+            for group in backend.get_groups_for_user(user.name):
+                sources += [PolicySource(name, "group", _text(doc)) for name, doc in group.policies.items()]
+                attached += list(group.managed_policies.values())
+            return sources + _managed_documents(attached)
     return None
 
 
@@ -223,3 +418,64 @@ def lambda_function(account_id: str, region: str, name_or_arn: str) -> LambdaFun
     return LambdaFunction(function.function_name, function.function_arn, region, function.run_time, function.handler,
                           getattr(function, "code_bytes", b"") or b"", dict(function.environment_vars or {}),
                           int(function.timeout or 3), int(function.memory_size or 128))
+
+
+# -- resource-based policies, read where AWS evaluates them ----------------------------------
+
+def bucket_owner(bucket: str) -> str | None:
+    from moto.s3.models import s3_backends
+    owner = s3_backends.bucket_accounts.get(bucket)
+    return owner[1] if owner else None
+
+
+def bucket_policy(bucket: str) -> str | None:
+    from moto.s3.models import s3_backends
+    owner = bucket_owner(bucket)
+    if owner is None:
+        return None
+    found = s3_backends[owner]["aws"].buckets.get(bucket)
+    policy = getattr(found, "policy", None)
+    return policy.decode() if isinstance(policy, bytes) else policy
+
+
+def object_kms_key(bucket: str, key: str) -> str | None:
+    """The KMS key an object was encrypted with (SSE-KMS with a named key), or None."""
+    from moto.s3.models import s3_backends
+    owner = bucket_owner(bucket)
+    found = s3_backends[owner]["aws"].buckets.get(bucket) if owner else None
+    stored = found.keys.get(key) if found is not None else None
+    return getattr(stored, "kms_key_id", None) if stored is not None else None
+
+
+@dataclass(frozen=True)
+class KmsKey:
+    arn: str
+    policy: str
+
+
+def kms_key(key_arn: str) -> KmsKey | None:
+    """A KMS key by ARN (key/<id> or alias/<name>), in its own account and region."""
+    from moto.kms.models import kms_backends
+    _, _, _, region, account_id, resource = key_arn.split(":", 5)
+    backend = kms_backends[account_id][region]
+    try:
+        found = backend.keys[backend.any_id_to_key_id(key_arn)]
+    except Exception:   # moto raises its own NotFound types; None means "no such key" here
+        return None
+    return KmsKey(found.arn, found.policy)
+
+
+def topic_policy(topic_arn: str) -> str | None:
+    from moto.sns.models import sns_backends
+    _, _, _, region, account_id, _ = topic_arn.split(":", 5)
+    topic = sns_backends[account_id][region].topics.get(topic_arn)
+    return topic.policy if topic is not None else None
+
+
+def function_policy(function_arn: str) -> str | None:
+    from moto.awslambda.utils import get_backend
+    _, _, _, region, account_id, _, name = function_arn.split(":")[:7]
+    try:
+        return get_backend(account_id, region).get_policy(name, None)
+    except Exception:   # moto raises when a function has no policy
+        return None

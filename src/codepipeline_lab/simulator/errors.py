@@ -48,3 +48,21 @@ LimitExceededException = _error("LimitExceededException")
 AccessDeniedException = _error("AccessDeniedException")
 
 BY_CODE = {cls.code: cls for cls in AwsError.__subclasses__()}
+
+
+def access_denied(code: str) -> type[AwsError]:
+    """An error class for a service-specific code (S3's AccessDenied, SNS's AuthorizationError …)."""
+    if code not in BY_CODE:
+        BY_CODE[code] = _error(code.replace(".", "_")) if "." in code else _error(code)
+        BY_CODE[code].code = code
+    return BY_CODE[code]
+
+
+# CloudTrail's exception shapes (InvalidNextTokenException above is shared with CloudTrail).
+TrailNotFoundException = _error("TrailNotFoundException")
+InvalidLookupAttributesException = _error("InvalidLookupAttributesException")
+InvalidTimeRangeException = _error("InvalidTimeRangeException")
+InvalidMaxResultsException = _error("InvalidMaxResultsException")
+InvalidEventCategoryException = _error("InvalidEventCategoryException")
+BY_CODE.update({cls.code: cls for cls in (TrailNotFoundException, InvalidLookupAttributesException, InvalidTimeRangeException,
+                                        InvalidMaxResultsException, InvalidEventCategoryException)})
