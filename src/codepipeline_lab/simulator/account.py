@@ -6,6 +6,7 @@ from codepipeline_lab.simulator import api, errors, validation
 from codepipeline_lab.simulator.engine import Engine
 from codepipeline_lab.simulator.identity.authorizer import Authorizer
 from codepipeline_lab.simulator.identity.sessions import RoleSessions
+from codepipeline_lab.simulator.identity.simulate import simulate_operations
 from codepipeline_lab.simulator.execution_operations import execution_operations
 from codepipeline_lab.simulator.operations import pipeline_operations
 from codepipeline_lab.simulator.pipelines import PipelineStore
@@ -46,6 +47,7 @@ class SimulatedAccount:
         self._add("codepipeline", jobs_operations(self))
         self._add("lambda", lambda_operations(self))
         self._add("codedeploy", codedeploy_operations(self))
+        self._add("iam", simulate_operations(self))
 
     def _add(self, service: str, operations: dict) -> None:
         self._handlers.update({(service, name): handler for name, handler in operations.items()})

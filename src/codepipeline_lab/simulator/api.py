@@ -84,8 +84,29 @@ def _lambda_invoke_method(handler: Handler) -> Callable:
     return method
 
 
+def _query_method(handler: Handler) -> Callable:
+    """IAM speaks the query protocol: moto's IamResponse has already parsed the form
+    (``ActionNames.member.1`` …) into ``self.params`` with botocore's model, and its serializer
+    writes a dict result as IAM's XML (``<SimulatePrincipalPolicyResult>`` …)."""
+    def method(self):
+        context = RequestContext(self.region, self.current_account, self.get_access_key())
+        return ActionResult(handler(_plain(self.params), context) or {})
+    return method
+
+
+def _plain(value):
+    """moto's parsed parameters as ordinary dicts and lists."""
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
 # Operations whose wire format is not a JSON document of parameters.
-_ADAPTERS = {("lambda", "invoke"): _lambda_invoke_method}
+_ADAPTERS = {("lambda", "invoke"): _lambda_invoke_method,
+             ("iam", "simulate_principal_policy"): _query_method,
+             ("iam", "simulate_custom_policy"): _query_method}
 
 
 def install(account) -> None:

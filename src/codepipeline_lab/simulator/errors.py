@@ -66,3 +66,13 @@ InvalidMaxResultsException = _error("InvalidMaxResultsException")
 InvalidEventCategoryException = _error("InvalidEventCategoryException")
 BY_CODE.update({cls.code: cls for cls in (TrailNotFoundException, InvalidLookupAttributesException, InvalidTimeRangeException,
                                         InvalidMaxResultsException, InvalidEventCategoryException)})
+
+
+# IAM's exception shapes used by the policy simulator (their wire codes drop "Exception":
+# NoSuchEntity, InvalidInput …; moto finds the shape by either name).
+NoSuchEntityException = _error("NoSuchEntityException")
+InvalidInputException = _error("InvalidInputException")
+PolicyEvaluationException = _error("PolicyEvaluationException")
+MalformedPolicyDocumentException = _error("MalformedPolicyDocumentException")
+BY_CODE.update({cls.code: cls for cls in (NoSuchEntityException, InvalidInputException, PolicyEvaluationException,
+                                        MalformedPolicyDocumentException)})

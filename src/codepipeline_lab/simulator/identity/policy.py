@@ -24,7 +24,7 @@ class PolicyError(ValueError):
     """A policy document the evaluator cannot read: names the policy, the statement and the problem."""
 
     def __init__(self, policy_id: str, problem: str, statement: int | None = None) -> None:
-        where = f"policy {policy_id}" + (f", statement {statement}" if statement is not None else "")
+        where = f"policy {policy_id}" + (f", Statement[{statement}]" if statement is not None else "")
         super().__init__(f"{where}: {problem}")
         self.policy_id, self.statement, self.problem = policy_id, statement, problem
 
@@ -463,7 +463,7 @@ def evaluate(sources: list[PolicySource], action: str, resource: str, context: d
             if "Condition" in body and not _conditions_hold(body["Condition"], context, variables, missing,
                                                             (source.id, statement.index)):
                 continue
-            effect = body.get("Effect", "")
+            effect = str(body.get("Effect", "")).capitalize()      # moto accepts "allow" too
             match = MatchedStatement(source.id, source.type, statement.start, statement.end, effect)
             (deny if effect == "Deny" else allow if effect == "Allow" else []).append(match)
     missing_context = sorted(missing, key=str.lower)
@@ -507,27 +507,52 @@ def evaluate_request(identity: list[PolicySource], action: str, resource: str, c
     return Decision(ALLOWED, [m for part in granted for m in part.matched], missing, details, bounded)
 
 
-# -- checks IAM makes that moto's policy validator does not --------------------------------
+# -- checking a document ---------------------------------------------------------------------
 
 def validate_document(text: str, kind: str = "identity") -> list[str]:
-    """Problems IAM reports for a policy document beyond moto's own validation
-    (``moto.iam.policy_validation``): Principal where it does not belong or is missing, and
-    condition operators IAM does not have. ``kind`` is "identity", "resource" or "trust"."""
-    source = PolicySource("document", "none", text)
+    """What IAM would refuse in a policy document, as messages naming the statement.
+
+    moto validates documents in put_*_policy (``moto.iam.policy_validation``); this covers
+    documents that never pass there (the simulator's inputs, resource policies) with the checks
+    the evaluator relies on, plus what moto misses: Principal where it does not belong or is
+    missing. ``kind`` is "identity", "resource" or "trust"."""
     try:
-        _, found = statements(source)
+        document, found = statements(PolicySource("document", "none", text))
     except PolicyError as error:
         return [error.problem]
+    if "Statement" not in document:
+        return ["Missing required field Statement."]
+    if not found:
+        return ["Statement must not be empty."]
     problems = []
     for statement in found:
-        body, where = statement.body, f"statement {statement.index}"
-        names_principal = "Principal" in body or "NotPrincipal" in body
-        if kind == "identity" and names_principal:
-            problems.append(f"{where}: Policy document should not specify a principal.")
-        if kind in ("resource", "trust") and not names_principal:
-            problems.append(f"{where}: Missing required field Principal.")
-        condition = body.get("Condition", {})
-        for name in condition if isinstance(condition, dict) else []:
-            if parse_operator(name) is None:
-                problems.append(f"{where}: unknown condition operator {name!r}.")
+        problems += [f"Statement[{statement.index}]: {problem}" for problem in _statement_problems(statement.body, kind)]
+    return problems
+
+
+def _statement_problems(body: dict, kind: str) -> list[str]:
+    problems = []
+    if body.get("Effect") not in ("Allow", "Deny"):
+        problems.append("Effect must be Allow or Deny.")
+    if ("Action" in body) == ("NotAction" in body):
+        problems.append("a statement needs exactly one of Action and NotAction.")
+    if "Resource" in body and "NotResource" in body:
+        problems.append("a statement cannot have both Resource and NotResource.")
+    elif kind != "trust" and "Resource" not in body and "NotResource" not in body:
+        problems.append("Policy statement must contain resources.")
+    names_principal = "Principal" in body or "NotPrincipal" in body
+    if kind == "identity" and names_principal:
+        problems.append("Policy document should not specify a principal.")
+    if kind in ("resource", "trust") and not names_principal:
+        problems.append("Missing required field Principal.")
+    for name in ("Action", "NotAction"):
+        for action in _as_list(body.get(name, [])):
+            if not isinstance(action, str) or (action != "*" and ":" not in action):
+                problems.append(f"{name} {action!r} must be prefaced by a service, e.g. codepipeline:GetPipeline.")
+    condition = body.get("Condition", {})
+    if not isinstance(condition, dict):
+        problems.append("Condition must be a JSON object.")
+    for name in condition if isinstance(condition, dict) else []:
+        if parse_operator(name) is None:
+            problems.append(f"unknown condition operator {name!r}.")
     return problems
