@@ -8,16 +8,30 @@ from __future__ import annotations
 
 import json
 
+from codepipeline_lab.simulator.identity.default_policies import BY_SERVICE
+
 CODEPIPELINE_TRUST_POLICY = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "codepipeline.amazonaws.com"}, "Action": "sts:AssumeRole"}],
 }
 
 
-def create_service_role(lab, name: str = "CodePipelineServiceRole", service: str = "codepipeline.amazonaws.com") -> str:
-    """Create an IAM role that ``service`` may assume; return its ARN."""
+def create_service_role(lab, name: str = "CodePipelineServiceRole", service: str = "codepipeline.amazonaws.com",
+                        policy: dict | None | bool = True) -> str:
+    """Create an IAM role that ``service`` may assume; return its ARN.
+
+    ``policy=True`` gives it AWS's documented permissions for that service (for CodePipeline the
+    per-provider service-role policy, see ``simulator/identity/default_policies.py``) as an
+    inline policy named ``<name>Policy``; pass a policy document of your own instead, or
+    ``None`` for a role with no permissions at all.
+    """
     trust = {**CODEPIPELINE_TRUST_POLICY, "Statement": [{**CODEPIPELINE_TRUST_POLICY["Statement"][0], "Principal": {"Service": service}}]}
-    return lab.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    iam = lab.client("iam")
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    document = BY_SERVICE.get(service) if policy is True else policy
+    if document:
+        iam.put_role_policy(RoleName=name, PolicyName=f"{name}Policy", PolicyDocument=json.dumps(document))
+    return arn
 
 
 def create_bucket(lab, name: str, region: str | None = None, versioned: bool = False) -> str:

@@ -1,22 +1,18 @@
 """Diagrams drawn from a running Lab through boto3 calls, as a notebook would draw them."""
 
-import json
-
 import pytest
 from botocore.exceptions import ClientError
 from diagram_samples import commit_rule, failure_rule, two_region_pipeline
 
 from codepipeline_lab import Lab
 from codepipeline_lab.diagrams import event_flow, regions_view
-
-TRUST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "codepipeline.amazonaws.com"},
-                                                 "Action": "sts:AssumeRole"}]}
+from codepipeline_lab.setup_helpers import create_service_role
 
 
 @pytest.fixture
 def lab():
     with Lab(seed=0) as lab:
-        lab.client("iam").create_role(RoleName="CodePipelineRole", AssumeRolePolicyDocument=json.dumps(TRUST))
+        create_service_role(lab, "CodePipelineRole")
         lab.client("s3").create_bucket(Bucket="artifacts-us-east-1")
         lab.client("s3", region_name="eu-west-1").create_bucket(
             Bucket="artifacts-eu-west-1", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})

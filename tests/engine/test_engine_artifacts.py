@@ -1,3 +1,4 @@
+import json
 """Artifacts in the S3 artifact store and the S3 source action (issue 3, points 5 and 10)."""
 
 import io
@@ -24,6 +25,9 @@ def test_source_artifact_is_a_zip_with_awss_key_layout(lab, account):
 
 def test_objects_are_encrypted_with_the_store_key(lab, account):
     kms_key = lab.client("kms").create_key()["KeyMetadata"]["Arn"]
+    # the key's default policy delegates to IAM: the pipeline's role needs the key in its policy
+    lab.client("iam").put_role_policy(RoleName="CodePipelineServiceRole", PolicyName="UseArtifactKey", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["kms:GenerateDataKey*", "kms:Decrypt"], "Resource": kms_key}]}))
     declared = approval_pipeline(account)
     declared["artifactStore"]["encryptionKey"] = {"id": kms_key, "type": "KMS"}
     lab.client("codepipeline").create_pipeline(pipeline=declared)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from codepipeline_lab.simulator import api, errors, validation
 from codepipeline_lab.simulator.engine import Engine
+from codepipeline_lab.simulator.identity.audit_trail import AuditTrail
 from codepipeline_lab.simulator.identity.authorizer import Authorizer
 from codepipeline_lab.simulator.identity.sessions import RoleSessions
 from codepipeline_lab.simulator.identity.simulate import simulate_operations
 from codepipeline_lab.simulator.execution_operations import execution_operations
 from codepipeline_lab.simulator.operations import pipeline_operations
 from codepipeline_lab.simulator.pipelines import PipelineStore
+from codepipeline_lab.simulator.services.cloudtrail import cloudtrail_operations
 from codepipeline_lab.simulator.services.codebuild import CodeBuild
 from codepipeline_lab.simulator.services.codebuild_operations import codebuild_operations
 from codepipeline_lab.simulator.services.codecommit import CodeCommit
@@ -26,6 +28,7 @@ class SimulatedAccount:
     def __init__(self, lab) -> None:
         self.lab = lab
         self.account_id = lab.account_id
+        self.audit = AuditTrail(lambda: lab.scheduler.now, lab.ids)
         self.authorizer = Authorizer(self)
         self.sessions = RoleSessions(self)
         self.custom_action_types: dict = {}
@@ -47,6 +50,7 @@ class SimulatedAccount:
         self._add("codepipeline", jobs_operations(self))
         self._add("lambda", lambda_operations(self))
         self._add("codedeploy", codedeploy_operations(self))
+        self._add("cloudtrail", cloudtrail_operations(self))
         self._add("iam", simulate_operations(self))
 
     def _add(self, service: str, operations: dict) -> None:
@@ -57,7 +61,7 @@ class SimulatedAccount:
 
     # -- what the operations ask of the account -------------------------------------------
     def validation_context(self, region: str) -> validation.Context:
-        return validation.Context(region, self.role_trusts_codepipeline, self.custom_action_types)
+        return validation.Context(region, self.role_trusts_codepipeline, self.custom_action_types, self.authorizer.assume_problem)
 
     def role_trusts_codepipeline(self, role_arn: str) -> bool:
         policy = api.role_trust_policy(self.account_id, role_arn)

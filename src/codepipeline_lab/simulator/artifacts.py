@@ -9,10 +9,19 @@ import zipfile
 from botocore.exceptions import ClientError
 
 from codepipeline_lab.simulator.executions import ArtifactRef
+from codepipeline_lab.simulator.identity.failures import as_denial, s3_denied
 
 
 class ArtifactStoreError(Exception):
     """An artifact could not be written to or read from its store."""
+
+    code = "JobFailed"
+
+
+class ArtifactStoreDenied(ArtifactStoreError):
+    """The role reading or writing the artifact may not use the bucket (or its KMS key)."""
+
+    code = "PermissionError"
 
 
 def _explain(problem: ClientError) -> str:
@@ -72,27 +81,36 @@ class ArtifactStore:
             return declaration["artifactStores"][region]
         return declaration["artifactStore"]
 
-    def write(self, declaration: dict, region: str, artifact_name: str, data: bytes) -> ArtifactRef:
+    def write(self, declaration: dict, region: str, artifact_name: str, data: bytes, credentials=None) -> ArtifactRef:
         store = self.store_for(declaration, region)
         key = artifact_key(declaration["name"], artifact_name, self._ids.token(7))
         extra = {"ServerSideEncryption": "aws:kms"}   # AWS's default: SSE-KMS with aws/s3
         if store.get("encryptionKey"):
             extra["SSEKMSKeyId"] = store["encryptionKey"]["id"]
         try:
-            self._lab.client("s3", region_name=region).put_object(Bucket=store["location"], Key=key, Body=data, **extra)
+            self._lab.client("s3", region_name=region, credentials=credentials).put_object(Bucket=store["location"], Key=key, Body=data, **extra)
         except ClientError as problem:
+            _raise_if_denied(problem, store["location"])
             raise ArtifactStoreError(f"Could not write the artifact {artifact_name} to the artifact store "
                                      f"s3://{store['location']} in {region}: {_explain(problem)}") from None
         return ArtifactRef(artifact_name, store["location"], key, region)
 
-    def read(self, ref: ArtifactRef) -> bytes:
+    def read(self, ref: ArtifactRef, credentials=None) -> bytes:
         try:
-            return self._lab.client("s3", region_name=ref.region).get_object(Bucket=ref.bucket, Key=ref.key)["Body"].read()
+            return self._lab.client("s3", region_name=ref.region, credentials=credentials).get_object(Bucket=ref.bucket, Key=ref.key)["Body"].read()
         except ClientError as problem:
+            _raise_if_denied(problem, ref.bucket)
             raise ArtifactStoreError(f"Could not read the artifact {ref.name} from s3://{ref.bucket}/{ref.key}: {_explain(problem)}") from None
 
-    def copy_to_region(self, declaration: dict, ref: ArtifactRef, region: str) -> ArtifactRef:
-        """CodePipeline copies a cross-region action's inputs into that region's store itself."""
+    def copy_to_region(self, declaration: dict, ref: ArtifactRef, region: str, credentials=None) -> ArtifactRef:
+        """CodePipeline copies a cross-region action's inputs into that region's store itself,
+        as the pipeline's role."""
         if ref.region == region:
             return ref
-        return self.write(declaration, region, ref.name, self.read(ref))
+        return self.write(declaration, region, ref.name, self.read(ref, credentials), credentials)
+
+
+def _raise_if_denied(problem: ClientError, bucket: str) -> None:
+    denial = as_denial(problem)
+    if denial is not None:
+        raise ArtifactStoreDenied(s3_denied(bucket, denial)) from None

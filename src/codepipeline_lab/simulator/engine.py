@@ -20,7 +20,11 @@ from codepipeline_lab.simulator.executions import (
     ABANDONED, CANCELLED, FAILED, IN_PROGRESS, STOPPED, STOPPING, SUCCEEDED, SUPERSEDED,
     ActionRun, Execution, StageRun,
 )
+from codepipeline_lab.simulator.identity.failures import PERMISSION_ERROR, as_denial
+from codepipeline_lab.simulator.identity.sessions import AssumeRoleError
 from codepipeline_lab.simulator.pipeline_events import PipelineEvents
+
+CODEPIPELINE = "codepipeline.amazonaws.com"
 
 
 @dataclass
@@ -194,11 +198,16 @@ class Engine:
         runtime.latest_action[(stage_name, action["name"])] = run
         runtime.action_runs.append((execution, run))
         try:
-            run.inputs = [self.artifacts.copy_to_region(execution.declaration, execution.artifacts[a["name"]], run.region)
-                          for a in action.get("inputArtifacts", []) if a["name"] in execution.artifacts]
+            copies = [a for a in action.get("inputArtifacts", []) if a["name"] in execution.artifacts]
+            credentials = self.pipeline_session(execution).credentials if any(
+                execution.artifacts[a["name"]].region != run.region for a in copies) else None
+            run.inputs = [self.artifacts.copy_to_region(execution.declaration, execution.artifacts[a["name"]], run.region, credentials)
+                          for a in copies]
             problem = None
         except ArtifactStoreError as error:
-            problem = (str(error), "JobFailed")
+            problem = (str(error), error.code)
+        except AssumeRoleError as error:
+            problem = (str(error), PERMISSION_ERROR)
         self.events.action(execution, run, "STARTED")
         try:
             run.resolved_configuration = variables.resolve(action.get("configuration", {}), execution)
@@ -224,11 +233,30 @@ class Engine:
         if job.ended:
             return
         try:
+            job.session = self.action_session(job.execution, job.action, job.region)
             provider.run(job)
+        except AssumeRoleError as problem:
+            job.fail(str(problem), PERMISSION_ERROR)
         except ArtifactStoreError as problem:
-            job.fail(str(problem), "JobFailed")
+            job.fail(str(problem), problem.code)
         except Exception as problem:  # a provider bug must not become a traceback for the learner
-            job.fail(f"InternalError: {type(problem).__name__}: {problem}", "JobFailed")
+            denial = as_denial(problem)
+            if denial is not None:
+                job.fail(provider.denied_message(job, denial), PERMISSION_ERROR)
+            else:
+                job.fail(f"InternalError: {type(problem).__name__}: {problem}", "JobFailed")
+
+    # -- the roles actions act as --------------------------------------------------------------
+    def pipeline_session(self, execution: Execution):
+        """CodePipeline's session of the pipeline's service role (it must trust codepipeline)."""
+        return self.account.sessions.for_service(execution.declaration["roleArn"], CODEPIPELINE, execution.region)
+
+    def action_session(self, execution: Execution, action: dict, region: str):
+        """The action's roleArn, assumed by the pipeline's role; else the pipeline's role."""
+        pipeline = self.pipeline_session(execution)
+        if not action.get("roleArn"):
+            return pipeline
+        return self.account.sessions.assume(pipeline, action["roleArn"], region)
 
     def _action_ended(self, job: Job) -> None:
         execution, run = job.execution, job.run_record

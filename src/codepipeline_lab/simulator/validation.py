@@ -36,6 +36,8 @@ class Context:
     region: str = "us-east-1"
     role_trusts_codepipeline: Callable[[str], bool] | None = None
     custom_action_types: dict = field(default_factory=dict)
+    # (pipeline role, action role) -> None when the first may assume the second, else why not
+    assume_problem: Callable[[str, str], str | None] | None = None
 
 
 def problems(declaration, context: Context | None = None) -> list[Problem]:
@@ -337,3 +339,13 @@ def _role_rules(pipeline: dict, context: Context) -> Iterator[Problem]:
         return
     if not context.role_trusts_codepipeline(role):
         yield Problem("pipeline.roleArn", f"CodePipeline is not authorized to perform AssumeRole on role {role}", STRUCTURE)
+        return
+    if context.assume_problem is None:
+        return
+    for s, stage in enumerate(_list(pipeline.get("stages"))):
+        for a, action in enumerate(_list(stage.get("actions")) if isinstance(stage, dict) else []):
+            action_role = action.get("roleArn") if isinstance(action, dict) else None
+            if isinstance(action_role, str) and context.assume_problem(role, action_role):
+                # AWS checks at creation that the pipeline's role may assume each action role (facts §I2)
+                yield Problem(f"pipeline.stages[{s}].actions[{a}].roleArn",
+                              f"{role} is not authorized to perform AssumeRole on role {action_role}", STRUCTURE)

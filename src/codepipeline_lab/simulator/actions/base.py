@@ -14,7 +14,12 @@ from datetime import timedelta
 from typing import Callable
 
 from codepipeline_lab.simulator import artifacts
+from codepipeline_lab.simulator.errors import AwsError
 from codepipeline_lab.simulator.executions import ArtifactRef
+from codepipeline_lab.simulator.identity.calls import ApiCall
+from codepipeline_lab.simulator.identity.failures import ActionDenied, role_cannot_access
+from codepipeline_lab.simulator.identity.principals import root
+from codepipeline_lab.simulator.identity.resources import iam_action
 
 PROVIDERS: dict[tuple[str, str, str], "Provider"] = {}
 # Owner-wide providers (e.g. every Custom action is worked on by job workers).
@@ -40,6 +45,10 @@ class Provider:
         """Source providers: the revision to use, read when the execution starts."""
         return None
 
+    def denied_message(self, job: "Job", denial) -> str:
+        """errorDetails.message when a call made for this action was denied (facts §I3)."""
+        return role_cannot_access(f"the resources of action {job.action['name']}", denial)
+
 
 def register(provider_class: type[Provider]) -> type[Provider]:
     """Class decorator: make a provider known to the engine."""
@@ -61,6 +70,7 @@ class Job:
         self.id = run.action_execution_id
         self.configuration = configuration
         self.ended = False
+        self.session = None          # the role session the action acts as (set by the engine)
         self._on_end = on_end
 
     # -- what the action is ------------------------------------------------------------
@@ -88,6 +98,27 @@ class Job:
     def output_names(self) -> list[str]:
         return [a["name"] for a in self.action.get("outputArtifacts", [])]
 
+    # -- acting as the action's role ------------------------------------------------------------
+    def client(self, service: str, region: str | None = None):
+        """A boto3 client that acts as the action's role (its roleArn, else the pipeline's role)."""
+        return self.lab.client(service, region_name=region or self.region, credentials=self.credentials)
+
+    @property
+    def credentials(self):
+        return self.session.credentials if self.session is not None else None
+
+    def require(self, service: str, operation: str, resource: str, parameters: dict | None = None) -> None:
+        """Authorize and record a call the service makes for the action without a boto3 request
+        (e.g. CodeCommit's UploadArchive, CodeBuild's StartBuild); raises ActionDenied."""
+        account = self.engine.account
+        principal = account.authorizer.principal(self.session.access_key_id, account.account_id) if self.session else root(account.account_id)
+        owner = resource.split(":")[4] if resource.count(":") >= 5 and resource.split(":")[4] else principal.account_id
+        call = ApiCall(service, operation, self.region, owner, principal, parameters or {}, [resource])
+        try:
+            account.authorizer.authorize(call, iam_action(service, operation))
+        except AwsError as denied:
+            raise ActionDenied(denied.code, str(denied), service) from None
+
     # -- artifacts ------------------------------------------------------------------------
     def input(self, name: str | None = None) -> ArtifactRef:
         for ref in self.inputs:
@@ -96,7 +127,7 @@ class Job:
         raise KeyError(f"action {self.action['name']} has no input artifact {name}")
 
     def read_input(self, name: str | None = None) -> bytes:
-        return self.engine.artifacts.read(self.input(name))
+        return self.engine.artifacts.read(self.input(name), self.credentials)
 
     def input_files(self, name: str | None = None) -> dict[str, bytes]:
         return artifacts.unzip(self.read_input(name))
@@ -106,13 +137,13 @@ class Job:
         artifacts.extract(self.read_input(name), directory)
         return directory
 
-    def write_output(self, name: str, data: bytes | dict[str, bytes]) -> ArtifactRef:
+    def write_output(self, name: str, data: bytes | dict[str, bytes], credentials=None) -> ArtifactRef:
         """Store an output artifact (zip bytes, or {path: content} to be zipped)."""
         if name not in self.output_names:
             raise KeyError(f"action {self.action['name']} declares no output artifact {name}")
         if isinstance(data, dict):
             data = artifacts.zip_files(data)
-        ref = self.engine.artifacts.write(self.execution.declaration, self.region, name, data)
+        ref = self.engine.artifacts.write(self.execution.declaration, self.region, name, data, credentials or self.credentials)
         self.run_record.outputs = [r for r in self.run_record.outputs if r.name != name] + [ref]
         return ref
 

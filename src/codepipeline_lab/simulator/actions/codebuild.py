@@ -8,6 +8,8 @@ import json
 from datetime import timedelta
 
 from codepipeline_lab.simulator.actions.base import Provider, register
+from codepipeline_lab.simulator.artifacts import ArtifactStoreError
+from codepipeline_lab.simulator.identity.failures import PERMISSION_ERROR, ActionDenied
 
 
 @register
@@ -28,22 +30,41 @@ class CodeBuildAction(Provider):
         except ValueError as problem:
             job.fail(str(problem), "ConfigurationError")
             return
-        sources = [(ref.name, job.read_input(ref.name)) for ref in ordered]
+        project_arn = f"arn:aws:codebuild:{job.region}:{job.engine.account.account_id}:project/{name}"
+        job.require("codebuild", "StartBuild", project_arn, {"projectName": name})
+        # The build itself runs as the project's service role: it downloads the inputs and
+        # uploads the outputs with that role's permissions, not the pipeline's.
+        build_role = build_session(job, store.projects[(job.region, name)])
+        sources = [(ref.name, job.engine.artifacts.read(ref, build_role.credentials)) for ref in ordered]
         version = f"arn:aws:s3:::{ordered[0].bucket}/{ordered[0].key}" if ordered else None
         build = store.run(job.region, name, sources, job.output_names, overrides, f"codepipeline/{job.pipeline_name}", version)
         run = job.run_record
         run.external_execution_id = build.id
         run.external_execution_url = f"https://console.aws.amazon.com/codebuild/home?region={job.region}#/builds/{build.id}/view/new"
-        run.pending = job.lab.scheduler.at(build.outcome.end, lambda: self._finish(job, build))
+        run.pending = job.lab.scheduler.at(build.outcome.end, lambda: self._finish(job, build, build_role))
 
-    def _finish(self, job, build) -> None:
+    def denied_message(self, job, denial) -> str:
+        if denial.detail.startswith("The service role"):
+            return denial.detail
+        return (f"Error calling startBuild: {denial.detail} (Service: AWSCodeBuild; Status Code: 400; "
+                f"Error Code: {denial.code}; Request ID: {job.lab.ids.uuid()}; Proxy: null)")
+
+    def _finish(self, job, build, build_role) -> None:
         job.run_record.pending = None
         outcome = build.outcome
         if outcome.status != "SUCCEEDED":
             job.fail(failure_message(outcome), "JobFailed")
             return
-        for name, files in outcome.outputs.items():
-            job.write_output(name, files)
+        try:
+            job.require("codebuild", "BatchGetBuilds", f"arn:aws:codebuild:{job.region}:{job.engine.account.account_id}:project/{build.project['name']}")
+            for name, files in outcome.outputs.items():
+                job.write_output(name, files, credentials=build_role.credentials)
+        except ActionDenied as denial:
+            job.fail(self.denied_message(job, denial), PERMISSION_ERROR)
+            return
+        except ArtifactStoreError as problem:
+            job.fail(str(problem), problem.code)
+            return
         job.succeed(external_execution_id=build.id, external_execution_url=job.run_record.external_execution_url,
                     output_variables=outcome.exported)
 
@@ -85,3 +106,12 @@ def failure_message(outcome) -> str:
     context = (failed.get("contexts") or [{}])[0]
     return (f"Build terminated with state: {outcome.status}. Phase: {failed['phaseType']}, "
             f"Code: {context.get('statusCode', '')}, Message: {context.get('message', '')}")
+
+
+def build_session(job, project: dict):
+    """CodeBuild's session of the project's service role (session name AWSCodeBuild-<id>, facts §I4)."""
+    role = project.get("serviceRole") or ""
+    if not role.startswith("arn:"):
+        role = f"arn:aws:iam::{job.engine.account.account_id}:role/{role}"
+    return job.engine.account.sessions.for_service(role, "codebuild.amazonaws.com", job.region,
+                                                   session_name=lambda: f"AWSCodeBuild-{job.lab.ids.uuid()}")

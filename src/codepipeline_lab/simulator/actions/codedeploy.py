@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from codepipeline_lab.simulator.actions.base import Provider, register
+from codepipeline_lab.simulator.identity.failures import role_cannot_access
 from codepipeline_lab.simulator.errors import AwsError
 
 
@@ -15,8 +16,16 @@ class CodeDeployAction(Provider):
     provider = "CodeDeploy"
     duration = timedelta(seconds=1)
 
+    def denied_message(self, job, denial) -> str:
+        return role_cannot_access(f"the AWS CodeDeploy application {job.configuration['ApplicationName']}", denial)
+
     def run(self, job) -> None:
         ref = job.inputs[0]
+        application = f"arn:aws:codedeploy:{job.region}:{job.engine.account.account_id}:application:{job.configuration['ApplicationName']}"
+        group = f"arn:aws:codedeploy:{job.region}:{job.engine.account.account_id}:deploymentgroup:{job.configuration['ApplicationName']}/{job.configuration['DeploymentGroupName']}"
+        for operation, resource in (("RegisterApplicationRevision", application), ("CreateDeployment", group),
+                                    ("GetDeploymentConfig", "*"), ("GetApplicationRevision", application)):
+            job.require("codedeploy", operation, resource)
         request = {"applicationName": job.configuration["ApplicationName"],
                    "deploymentGroupName": job.configuration["DeploymentGroupName"],
                    "revision": {"revisionType": "S3", "s3Location": {"bucket": ref.bucket, "key": ref.key, "bundleType": "zip"}}}

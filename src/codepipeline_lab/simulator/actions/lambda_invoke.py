@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from codepipeline_lab.simulator.actions.base import Provider, register
 from codepipeline_lab.simulator.errors import AwsError
+from codepipeline_lab.simulator.identity.failures import role_cannot_access
 
 REPLY_WINDOW = timedelta(minutes=20)
 RECALL_DELAY = timedelta(seconds=1)     # before a function is invoked again with a continuationToken
@@ -25,7 +26,11 @@ class LambdaInvoke(Provider):
         except AwsError as missing:
             job.fail(str(missing), "ConfigurationError")
             return
+        job.require("lambda", "InvokeFunction", function.arn, {"functionName": function.name})
         invoke(job, function, None)
+
+    def denied_message(self, job, denial) -> str:
+        return role_cannot_access(f"the AWS Lambda function {job.configuration['FunctionName']}", denial)
 
 
 def invoke(job, function, continuation_token: str | None) -> None:

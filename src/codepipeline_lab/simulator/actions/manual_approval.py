@@ -8,6 +8,7 @@ from datetime import timedelta
 from botocore.exceptions import ClientError
 
 from codepipeline_lab.simulator.actions.base import Provider, register
+from codepipeline_lab.simulator.identity.failures import as_denial, role_cannot_access
 
 DEFAULT_TIMEOUT = timedelta(days=7)
 
@@ -30,6 +31,9 @@ class ManualApproval(Provider):
         topic = job.configuration.get("NotificationArn")
         if topic:
             self._notify(job, topic, token, expires)
+
+    def denied_message(self, job, denial) -> str:
+        return role_cannot_access(f"the Amazon SNS topic {job.configuration.get('NotificationArn')}", denial)
 
     def _expire(self, job, timeout: timedelta) -> None:
         if not job.ended:
@@ -54,6 +58,8 @@ class ManualApproval(Provider):
         }
         subject = f"APPROVAL NEEDED: AWS CodePipeline {pipeline} for action {job.action['name']}"
         try:
-            job.lab.client("sns", region_name=topic.split(":")[3]).publish(TopicArn=topic, Subject=subject[:100], Message=json.dumps(message))
+            job.client("sns", topic.split(":")[3]).publish(TopicArn=topic, Subject=subject[:100], Message=json.dumps(message))
         except ClientError as problem:
+            if as_denial(problem):
+                raise
             job.fail(f"Could not publish the approval request to {topic}: {problem.response['Error']['Message']}", "JobFailed")

@@ -10,6 +10,7 @@ from datetime import timedelta
 from botocore.exceptions import ClientError
 
 from codepipeline_lab.simulator.actions.base import Provider, register
+from codepipeline_lab.simulator.identity.failures import as_denial, s3_denied
 
 CANNED_ACLS = ("private", "public-read", "public-read-write", "aws-exec-read", "authenticated-read",
                "bucket-owner-read", "bucket-owner-full-control", "log-delivery-write")
@@ -20,6 +21,9 @@ class S3Deploy(Provider):
     category = "Deploy"
     provider = "S3"
     duration = timedelta(seconds=5)
+
+    def denied_message(self, job, denial) -> str:
+        return s3_denied(job.configuration["BucketName"], denial)
 
     def run(self, job) -> None:
         config = job.configuration
@@ -34,12 +38,14 @@ class S3Deploy(Provider):
             job.fail(f"CannedACL {config['CannedACL']} is not one of {', '.join(CANNED_ACLS)}", "ConfigurationError")
             return
         objects = self._objects(job, extract == "true")
-        s3 = job.lab.client("s3", region_name=job.region)
+        s3 = job.client("s3")
         bucket = config["BucketName"]
         try:
             for key, body, content_type in objects:
                 s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type, **_options(config))
         except ClientError as problem:
+            if as_denial(problem):
+                raise
             error = problem.response["Error"]
             job.fail(f"Could not write s3://{bucket}/{key}: {error.get('Code')}: {error.get('Message')}", "JobFailed")
             return

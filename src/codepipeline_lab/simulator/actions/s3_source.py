@@ -7,6 +7,7 @@ from datetime import timedelta
 from botocore.exceptions import ClientError
 
 from codepipeline_lab.simulator.actions.base import Provider, register
+from codepipeline_lab.simulator.identity.failures import s3_denied
 
 
 @register
@@ -34,6 +35,9 @@ class S3Source(Provider):
                 "created": context.engine.scheduler.now,
                 "etag": head["ETag"].strip('"')}
 
+    def denied_message(self, job, denial) -> str:
+        return s3_denied(job.configuration["S3Bucket"], denial)
+
     def run(self, job) -> None:
         bucket, key = job.configuration["S3Bucket"], job.configuration["S3ObjectKey"]
         revision = job.execution.source_revisions.get(job.action["name"])
@@ -44,7 +48,7 @@ class S3Source(Provider):
             job.execution.source_revisions.pop(job.action["name"], None)
             job.fail(f"The S3 source bucket {bucket} is not versioned. An S3 source action needs a bucket with versioning enabled.", "ConfigurationError")
             return
-        body = job.lab.client("s3", region_name=job.region).get_object(Bucket=bucket, Key=key, VersionId=revision["revisionId"])["Body"].read()
+        body = job.client("s3").get_object(Bucket=bucket, Key=key, VersionId=revision["revisionId"])["Body"].read()
         job.write_output(job.output_names[0], body)
         etag = revision.pop("etag")
         job.succeed(summary=revision["revisionSummary"], external_execution_id=revision["revisionId"],

@@ -52,6 +52,16 @@ class Authorizer:
                          session_created=session.created if session else None,
                          invoked_by=session.invoked_by if session else None)
 
+    def assume_problem(self, by_role: str, role_arn: str) -> str | None:
+        """Why a session of ``by_role`` could not assume ``role_arn`` (None when it could): the
+        check CreatePipeline makes for each action role, without recording a call."""
+        holder = Principal("AssumedRole", by_role, by_role.split(":")[4], "check", role_arn=by_role)
+        try:
+            self._check(holder, "sts:AssumeRole", role_arn, "sts")
+        except errors.AwsError as denied:
+            return str(denied)
+        return None if api.role(role_arn.split(":")[4], role_arn) else f"role {role_arn} does not exist"
+
     # -- the decision --------------------------------------------------------------------------
     def authorize(self, call: ApiCall, action: str, extra: list[tuple[str, str]] | None = None) -> None:
         """Allow ``call`` (``action`` on each of its resources, plus ``extra`` (action, resource)

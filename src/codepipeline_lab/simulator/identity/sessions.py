@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable
 
 from botocore.exceptions import ClientError
 
@@ -56,15 +57,16 @@ class RoleSessions:
     def describe(self, access_key_id: str) -> Session | None:
         return self._by_key.get(access_key_id)
 
-    def for_service(self, role_arn: str, service: str, region: str, session_name: str | None = None) -> Session:
+    def for_service(self, role_arn: str, service: str, region: str, session_name: Callable[[], str] | None = None) -> Session:
         """A session of ``role_arn`` for ``service`` (e.g. codepipeline.amazonaws.com), which the
-        role's trust policy must allow; recorded as an AssumeRole call by that service."""
+        role's trust policy must allow; recorded as an AssumeRole call by that service.
+        ``session_name`` names a new session (default: the epoch milliseconds CodePipeline uses)."""
         now = self._now()
-        cached = self._cache.get((role_arn, service, None))
-        if cached is not None and cached.expires > now and session_name is None:
+        cached = self._cache.get((role_arn, service))
+        if cached is not None and cached.expires > now:
             return cached
         role = api.role(role_arn.split(":")[4], role_arn) if role_arn.count(":") >= 5 else None
-        name = session_name or str(int(now.timestamp() * 1000))
+        name = session_name() if session_name else str(int(now.timestamp() * 1000))
         call = ApiCall("sts", "AssumeRole", region, role_arn.split(":")[4] if role else "", principals.service(service, role.account_id if role else ""),
                        {"roleArn": role_arn, "roleSessionName": name}, [role_arn], source_ip=service, user_agent=service)
         if role is None:
@@ -75,8 +77,7 @@ class RoleSessions:
                                f"its trust policy does not allow {service}")
         self._record(call)
         session = self._remember(api.assume_role(role_arn, name, region), role_arn, name, service)
-        if session_name is None:
-            self._cache[(role_arn, service, None)] = session
+        self._cache[(role_arn, service)] = session
         return session
 
     def assume(self, by: Session, role_arn: str, region: str) -> Session:

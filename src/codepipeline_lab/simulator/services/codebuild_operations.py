@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from codepipeline_lab.simulator import api
+from codepipeline_lab.simulator.identity.trust import trusts_service
 from codepipeline_lab.simulator.pagination import paginate
 from codepipeline_lab.simulator.services.codebuild import (
     InvalidInputException, ResourceAlreadyExistsException, check_request,
@@ -16,13 +17,14 @@ def codebuild_operations(account) -> dict:
         check_request(params, "CreateProjectInput")
         if (ctx.region, params["name"]) in store.projects:
             raise ResourceAlreadyExistsException(f"Project already exists: arn:aws:codebuild:{ctx.region}:{ctx.account_id}:project/{params['name']}")
-        if api.role_trust_policy(ctx.account_id, params["serviceRole"]) is None and params["serviceRole"].startswith("arn:"):
-            raise InvalidInputException(f"CodeBuild is not authorized to perform: sts:AssumeRole on {params['serviceRole']}")
+        _check_service_role(ctx, params["serviceRole"])
         return {"project": store.save_project(ctx.region, params, None)}
 
     def update_project(params, ctx):
         check_request(params, "UpdateProjectInput")
         existing = store.project(ctx.region, params["name"])
+        if params.get("serviceRole"):
+            _check_service_role(ctx, params["serviceRole"])
         return {"project": store.save_project(ctx.region, params, existing)}
 
     def batch_get_projects(params, ctx):
@@ -90,3 +92,15 @@ def _ids_page(ids: list[str], params: dict) -> dict:
     ids = list(reversed(ids)) if params.get("sortOrder", "DESCENDING") == "DESCENDING" else ids
     page, token = paginate(ids, params.get("nextToken"), None)
     return {"ids": page, **({"nextToken": token} if token else {})}
+
+
+def _check_service_role(ctx, role_arn: str) -> None:
+    """CodeBuild assumes the project's role: it must exist and trust codebuild.amazonaws.com (facts §I4)."""
+    if not role_arn.startswith("arn:"):
+        role_arn = f"arn:aws:iam::{ctx.account_id}:role/{role_arn}"
+    trust = api.role_trust_policy(role_arn.split(":")[4], role_arn)
+    if trust is None or not trusts_service(trust, "codebuild.amazonaws.com"):
+        raise InvalidInputException(
+            "CodeBuild is not authorized to perform: sts:AssumeRole on service role. Please verify that: "
+            "1) The provided service role exists, 2) The role name is case-sensitive and matches exactly, and "
+            "3) The role has the necessary trust policy configured.")

@@ -19,6 +19,8 @@ import sys
 import tempfile
 import traceback
 import zipfile
+
+import boto3
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -51,7 +53,8 @@ class Context:
         return self._timeout_ms     # the simulator does not count the handler's real time
 
 
-def invoke(function, event, request_id: str) -> Invocation:
+def invoke(function, event, request_id: str, credentials: tuple[str, str, str] | None = None) -> Invocation:
+    """Run the handler; with ``credentials`` (of the execution role) in its environment, as Lambda does."""
     if not (function.runtime or "").startswith("python"):
         return _failure("Runtime.InvalidRuntime", f"The simulator runs Python functions only; {function.name} uses {function.runtime}")
     directory = tempfile.mkdtemp(prefix="codepipeline-lab-lambda-")
@@ -60,16 +63,16 @@ def invoke(function, event, request_id: str) -> Invocation:
             extract(function.code, directory)
         except zipfile.BadZipFile:
             return _failure("Runtime.InvalidEntrypoint", f"The deployment package of {function.name} is not a zip file")
-        return _call(function, event, request_id, directory)
+        return _call(function, event, request_id, directory, credentials)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def _call(function, event, request_id: str, directory: str) -> Invocation:
+def _call(function, event, request_id: str, directory: str, credentials=None) -> Invocation:
     module_name, _, handler_name = (function.handler or "").rpartition(".")
     module_name = module_name.replace("/", ".")
     output = io.StringIO()
-    with _isolated(directory), _environment(function, directory), contextlib.redirect_stdout(output):
+    with _isolated(directory), _environment(function, directory, credentials), contextlib.redirect_stdout(output):
         try:
             module = importlib.import_module(module_name)
         except Exception as problem:
@@ -109,17 +112,22 @@ def _loaded_from(module, directory: str) -> bool:
 
 
 @contextlib.contextmanager
-def _environment(function, directory: str):
+def _environment(function, directory: str, credentials=None):
     values = {**{k: str(v) for k, v in function.environment.items()},
               "AWS_REGION": function.region, "AWS_DEFAULT_REGION": function.region,
               "AWS_LAMBDA_FUNCTION_NAME": function.name, "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
               "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size), "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
               "LAMBDA_TASK_ROOT": TASK_ROOT, "_HANDLER": function.handler or ""}
+    if credentials:
+        values.update(AWS_ACCESS_KEY_ID=credentials[0], AWS_SECRET_ACCESS_KEY=credentials[1], AWS_SESSION_TOKEN=credentials[2])
     saved = {name: os.environ.get(name) for name in values}
+    saved_session = boto3.DEFAULT_SESSION      # boto3's default session keeps the keys it first found
+    boto3.DEFAULT_SESSION = None
     os.environ.update(values)
     try:
         yield
     finally:
+        boto3.DEFAULT_SESSION = saved_session
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -134,6 +142,11 @@ def _frame(frame, directory: str) -> str:
 
 def _reason(problem: Exception) -> str:
     return str(problem) if not isinstance(problem, SyntaxError) else f"{problem.msg} ({os.path.basename(problem.filename or '')}, line {problem.lineno})"
+
+
+def failure(error_type: str, message: str) -> Invocation:
+    """An invocation that failed before the handler ran."""
+    return _failure(error_type, message)
 
 
 def _failure(error_type: str, message: str, output: io.StringIO | None = None, trace: list | None = None) -> Invocation:

@@ -8,6 +8,7 @@ import base64
 
 from codepipeline_lab.simulator import api
 from codepipeline_lab.simulator.errors import _error
+from codepipeline_lab.simulator.identity.sessions import AssumeRoleError
 from codepipeline_lab.simulator.services import lambda_runtime
 
 ResourceNotFoundException = _error("ResourceNotFoundException")
@@ -27,7 +28,13 @@ class LambdaService:
     def run(self, function: api.LambdaFunction, event) -> lambda_runtime.Invocation:
         lab = self.account.lab
         request_id = lab.ids.uuid()
-        invocation = lambda_runtime.invoke(function, event, request_id)
+        try:
+            credentials = self.account.sessions.for_service(function.role, "lambda.amazonaws.com", function.region,
+                                                            session_name=lambda: function.name).credentials
+        except AssumeRoleError as problem:
+            invocation = lambda_runtime.failure("AccessDeniedException", f"The function {function.name} cannot run: {problem}")
+        else:
+            invocation = lambda_runtime.invoke(function, event, request_id, credentials)
         stream = f"{lab.scheduler.now:%Y/%m/%d}/[$LATEST]{request_id.replace('-', '')}"
         api.write_log_events(self.account.account_id, function.region, f"/aws/lambda/{function.name}", stream,
                              lambda_runtime.log_lines(function, request_id, invocation, lab.scheduler.now))
