@@ -507,6 +507,30 @@ def evaluate_request(identity: list[PolicySource], action: str, resource: str, c
     return Decision(ALLOWED, [m for part in granted for m in part.matched], missing, details, bounded)
 
 
+# -- the request context a caller brings -----------------------------------------------------
+
+def request_context(principal_arn: str, account_id: str, principal_type: str, user_id: str,
+                    resource_account: str | None = None, user_name: str | None = None,
+                    now: datetime | None = None, extra: dict | None = None) -> dict[str, list[str]]:
+    """The global condition keys of a request (what policy variables and conditions read).
+
+    ``principal_type`` is IAM's aws:PrincipalType ("User", "AssumedRole", "Account"); ``user_id``
+    is aws:userid ("AIDA…" for a user, "AROA…:<session>" for a role session, the account id for
+    root); aws:username exists only for IAM users. ``extra`` adds service keys such as
+    iam:PassedToService."""
+    context = {"aws:PrincipalArn": [principal_arn], "aws:PrincipalAccount": [account_id],
+               "aws:PrincipalType": [principal_type], "aws:userid": [user_id], "aws:SecureTransport": ["true"]}
+    if user_name:
+        context["aws:username"] = [user_name]
+    if resource_account:
+        context["aws:ResourceAccount"] = [resource_account]
+    if now is not None:
+        context["aws:CurrentTime"] = [now.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")]
+        context["aws:EpochTime"] = [str(int(now.timestamp()))]
+    context.update({key: [_text_value(v) for v in _as_list(values)] for key, values in (extra or {}).items()})
+    return context
+
+
 # -- checking a document ---------------------------------------------------------------------
 
 def validate_document(text: str, kind: str = "identity") -> list[str]:
