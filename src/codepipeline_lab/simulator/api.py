@@ -500,3 +500,60 @@ def function_policy(function_arn: str) -> str | None:
         return get_backend(account_id, region).get_policy(name, None)
     except Exception:   # moto raises when a function has no policy
         return None
+
+
+# -- CloudTrail trails: moto stores them; the audit trail reads their configuration ----------
+
+@dataclass(frozen=True)
+class TrailConfig:
+    name: str
+    arn: str
+    home_region: str
+    bucket: str
+    key_prefix: str | None
+    is_multi_region: bool
+    include_global_service_events: bool
+    is_logging: bool
+    event_selectors: list
+    advanced_event_selectors: list
+
+
+def _trail_config(trail) -> TrailConfig:
+    return TrailConfig(trail.trail_name, trail.arn, trail.region_name, trail.bucket_name, trail.s3_key_prefix or None,
+                       bool(trail.is_multi_region), bool(trail.include_global_service_events), trail.status.is_logging,
+                       list(trail.event_selectors), list(trail.advanced_event_selectors))
+
+
+def _moto_trails(account_id: str) -> list:
+    from moto.cloudtrail.models import cloudtrail_backends
+    found = []
+    for _region, backend in sorted(cloudtrail_backends[account_id].items()):
+        found += sorted(backend.trails.values(), key=lambda t: t.trail_name)
+    return found
+
+
+def trails(account_id: str) -> list[TrailConfig]:
+    """Every trail of the account in every region, in a stable order."""
+    return [_trail_config(t) for t in _moto_trails(account_id)]
+
+
+def set_trail_logging(account_id: str, trail_arn: str, logging: bool) -> None:
+    """Turn a trail's logging on or off in moto (StartLogging/StopLogging)."""
+    for trail in _moto_trails(account_id):
+        if trail.arn == trail_arn:
+            trail.start_logging() if logging else trail.stop_logging()
+
+
+def write_s3_object(account_id: str, bucket: str, key: str, body: bytes, when: datetime) -> bool:
+    """Put an object straight into moto's S3, dated by the virtual clock; False when there is no
+    such bucket. A service writing its own files (trail delivery) must not appear as a caller's
+    request, nor set off S3 notifications."""
+    from moto.s3.models import s3_backends
+    backend = s3_backends[account_id]["aws"]
+    try:
+        backend.get_bucket(bucket)
+    except Exception:  # moto raises its own MissingBucket
+        return False
+    stored = backend.put_object(bucket, key, body, disable_notification=True)
+    stored.last_modified = when.astimezone(timezone.utc).replace(tzinfo=None)   # moto keeps naive UTC
+    return True
