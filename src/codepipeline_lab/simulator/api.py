@@ -423,6 +423,7 @@ class LambdaFunction:
     environment: dict
     timeout: int
     memory_size: int
+    role: str = ""
 
 
 def lambda_function(account_id: str, region: str, name_or_arn: str) -> LambdaFunction | None:
@@ -438,7 +439,7 @@ def lambda_function(account_id: str, region: str, name_or_arn: str) -> LambdaFun
         return None
     return LambdaFunction(function.function_name, function.function_arn, region, function.run_time, function.handler,
                           getattr(function, "code_bytes", b"") or b"", dict(function.environment_vars or {}),
-                          int(function.timeout or 3), int(function.memory_size or 128))
+                          int(function.timeout or 3), int(function.memory_size or 128), function.role or "")
 
 
 # -- resource-based policies, read where AWS evaluates them ----------------------------------

@@ -13,7 +13,9 @@ from __future__ import annotations
 from codepipeline_lab.simulator import api, errors
 from codepipeline_lab.simulator.identity import principals
 from codepipeline_lab.simulator.identity.calls import ApiCall
-from codepipeline_lab.simulator.identity.policy import ALLOWED, EXPLICIT_DENY, Caller, Decision, PolicySource, evaluate
+from codepipeline_lab.simulator.identity.policy import (
+    ALLOWED, EXPLICIT_DENY, Caller, Decision, PolicySource, evaluate, request_context,
+)
 from codepipeline_lab.simulator.identity.principals import Principal
 from codepipeline_lab.simulator.identity.resources import iam_action, owner_of, resource_arns
 
@@ -88,14 +90,15 @@ class Authorizer:
         strict = resource.startswith("arn:aws:kms:") or action == "sts:AssumeRole"
         if principal.is_root and owner == principal.account_id and not strict:
             return
-        identity = self._identity_decision(principal, action, resource)
+        context = self._context(principal, owner)
+        identity = self._identity_decision(principal, action, resource, context)
         caller = Caller(principal.arn, principal.account_id, principal.role_arn)
-        by_account = evaluate(resource_policy, action, resource, caller=caller) if resource_policy else Decision("implicitDeny")
+        by_account = evaluate(resource_policy, action, resource, context, caller) if resource_policy else Decision("implicitDeny")
         named = Caller(principal.arn, "-", principal.role_arn)        # matches only statements naming the caller
-        by_name = evaluate(resource_policy, action, resource, caller=named) if resource_policy else Decision("implicitDeny")
+        by_name = evaluate(resource_policy, action, resource, context, named) if resource_policy else Decision("implicitDeny")
         if EXPLICIT_DENY in (identity.decision, by_account.decision):
-            kind = "identity-based" if identity.decision == EXPLICIT_DENY else "resource-based"
-            self._deny(principal, action, resource, service, f"with an explicit deny in a {kind} policy")
+            kind = "an identity-based" if identity.decision == EXPLICIT_DENY else "a resource-based"
+            self._deny(principal, action, resource, service, f"with an explicit deny in {kind} policy")
         same_account = owner == principal.account_id
         if strict:
             allowed = by_name.allowed and same_account or by_account.allowed and identity.allowed
@@ -107,11 +110,18 @@ class Authorizer:
             missing = "resource-based" if (strict and not by_account.allowed) or identity.allowed else "identity-based"
             self._deny(principal, action, resource, service, f"because no {missing} policy allows the {action} action")
 
-    def _identity_decision(self, principal: Principal, action: str, resource: str) -> Decision:
+    def _identity_decision(self, principal: Principal, action: str, resource: str, context: dict) -> Decision:
         if principal.is_root:
             return Decision(ALLOWED)
         sources = api.identity_policies(principal.account_id, principal.role_arn or principal.arn) or []
-        return evaluate(sources, action, resource)
+        return evaluate(sources, action, resource, context)
+
+    def _context(self, principal: Principal, resource_account: str) -> dict:
+        """The global condition keys IAM knows about every request (aws:PrincipalArn, aws:ResourceAccount …)."""
+        kind = {"Root": "Account", "IAMUser": "User"}.get(principal.type, principal.type)
+        return request_context(principal.role_arn or principal.arn, principal.account_id, kind, principal.principal_id,
+                               resource_account=resource_account, user_name=principal.user_name,
+                               now=self._account.lab.scheduler.now)
 
     def _resource_policy(self, action: str, resource: str) -> list[PolicySource]:
         text = None
