@@ -7,6 +7,12 @@
    actions) → deploy to staging (S3) → load test (CodeBuild) → manual approval → deploy to
    production (S3) — with trivial buildspec commands that really run in /bin/sh.
    Aim: under 250 ms per execution on a 2-core machine.
+
+Both run as a learner's pipelines run: every call is authorized against the roles' policies
+(the pipeline acts as its service role, builds as the project's role) and recorded in the
+audit trail; there is no switch to turn that off. Measured on 2 cores when it was added
+(median, same machine, interleaved with the commit before it): three-stage 15.3 → 21.1 ms,
+ratio to the baseline 1.96x → 2.60x; classic pipeline 53.2 → 67.5 ms.
 """
 
 from __future__ import annotations

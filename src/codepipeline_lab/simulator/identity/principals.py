@@ -34,6 +34,8 @@ class Principal:
 
     def user_identity(self) -> dict:
         """CloudTrail's userIdentity element for this caller (facts §I5)."""
+        if self.type == "AWSService":           # a service acting on its own shows only itself
+            return {"type": self.type, "invokedBy": self.invoked_by}
         identity = {"type": self.type, "principalId": self.principal_id, "arn": self.arn, "accountId": self.account_id}
         if self.access_key_id:
             identity["accessKeyId"] = self.access_key_id
