@@ -117,3 +117,21 @@ def test_accounts_keep_their_own_resources(lab):
     assert "QueueUrls" not in lab.client("sqs").list_queues()
     assert lab.client("sqs", account_id=B).list_queues()["QueueUrls"][0].endswith(f"/{B}/q")
     assert lab.client("sts", account_id=B).get_caller_identity()["Account"] == B
+
+
+def test_an_account_id_must_be_twelve_digits(lab):
+    with pytest.raises(ValueError, match="12 digits"):
+        lab.client("s3", account_id="2222")
+    with pytest.raises(TypeError, match="credentials or account_id"):
+        lab.client("s3", account_id=B, credentials=("AKIAEXAMPLE", "secret"))
+
+
+def test_a_role_in_b_that_trusts_nobody_in_a_cannot_be_assumed_by_as_users(lab):
+    from codepipeline_lab.setup_helpers import create_user
+    lab.client("iam", account_id=B).create_role(RoleName="Private", AssumeRolePolicyDocument=policy(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{B}:root"}, "Action": "sts:AssumeRole"}))
+    credentials = create_user(lab, "dev", [allow("sts:AssumeRole", "*")])
+    with pytest.raises(lab.client("sts").exceptions.ClientError) as denied:
+        lab.client("sts", credentials=credentials).assume_role(RoleArn=f"arn:aws:iam::{B}:role/Private", RoleSessionName="dev")
+    assert denied.value.response["Error"]["Code"] == "AccessDenied"
+    assert "because no resource-based policy allows the sts:AssumeRole action" in denied.value.response["Error"]["Message"]
