@@ -111,9 +111,9 @@ _ADAPTERS = {("lambda", "invoke"): _lambda_invoke_method,
 
 def install(account) -> None:
     """Route the operations the simulator implements to ``account``'s handlers."""
-    # AccessDeniedException is common to every AWS service but absent from some service models;
-    # moto serializes it correctly and only warns about the model.
-    warnings.filterwarnings("ignore", message=r"Exception\(AccessDeniedException\)")
+    # Denial codes are common to every AWS service but absent from some service models; moto
+    # serializes them correctly and only warns about the model.
+    warnings.filterwarnings("ignore", message=r"Exception\((AccessDeniedException|AccessDenied|AuthorizationError)\)")
     uninstall()
     for (service, operation), handler in account.handlers().items():
         cls = _response_class(service)
