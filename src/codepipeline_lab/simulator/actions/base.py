@@ -117,7 +117,7 @@ class Job:
         try:
             account.authorizer.authorize(call, iam_action(service, operation))
         except AwsError as denied:
-            raise ActionDenied(denied.code, str(denied), service) from None
+            raise ActionDenied(denied.code, denied.message, service) from None
 
     # -- artifacts ------------------------------------------------------------------------
     def input(self, name: str | None = None) -> ArtifactRef:

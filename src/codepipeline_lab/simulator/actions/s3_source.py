@@ -8,6 +8,7 @@ from botocore.exceptions import ClientError
 
 from codepipeline_lab.simulator.actions.base import Provider, register
 from codepipeline_lab.simulator.identity.failures import s3_denied
+from codepipeline_lab.simulator.identity.sessions import AssumeRoleError
 
 
 @register
@@ -18,7 +19,12 @@ class S3Source(Provider):
 
     def source_revision(self, context) -> dict | None:
         config = context.action.get("configuration", {})
-        s3 = context.lab.client("s3", region_name=context.region)
+        # CodePipeline reads the object's version as the pipeline's role
+        try:
+            credentials = context.engine.pipeline_session(context.execution).credentials
+        except AssumeRoleError:
+            return None
+        s3 = context.lab.client("s3", region_name=context.region, credentials=credentials)
         arguments = {"Bucket": config.get("S3Bucket"), "Key": config.get("S3ObjectKey")}
         if context.override and context.override.get("revisionType") == "S3_OBJECT_VERSION_ID":
             arguments["VersionId"] = context.override["revisionValue"]

@@ -74,7 +74,7 @@ class Authorizer:
             for needed_action, resource in [(action, r) for r in call.resources] + (extra or []):
                 self._check(call.principal, needed_action, resource, call.service)
         except errors.AwsError as denied:
-            call.error_code, call.error_message = denied.code, str(denied)
+            call.error_code, call.error_message = denied.code, denied.message
             self._record(call)
             raise
         self._record(call)

@@ -32,7 +32,7 @@ def as_denial(problem: Exception) -> ActionDenied | None:
         if error.get("Code") in DENIAL_CODES:
             return ActionDenied(error["Code"], error.get("Message", ""), service)
     if isinstance(problem, errors.AwsError) and problem.code in DENIAL_CODES:
-        return ActionDenied(problem.code, str(problem))
+        return ActionDenied(problem.code, problem.message)
     return None
 
 
