@@ -1,7 +1,7 @@
-import json
 """Artifacts in the S3 artifact store and the S3 source action (issue 3, points 5 and 10)."""
 
 import io
+import json
 import re
 import zipfile
 

@@ -5,7 +5,6 @@ import json
 import re
 
 import pytest
-from builders import declaration
 from engine.scenario import approval_pipeline, approve, state_of
 
 from codepipeline_lab.setup_helpers import create_bucket, create_service_role, push

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from codepipeline_lab.simulator import api, errors, validation
+from codepipeline_lab.simulator import api, validation
 from codepipeline_lab.simulator.engine import Engine
 from codepipeline_lab.simulator.identity.audit_trail import AuditTrail
 from codepipeline_lab.simulator.identity.authorizer import Authorizer
