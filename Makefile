@@ -16,6 +16,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# The AWS CLI v1 for build shells: its pins (docutils<=0.19) clash with Sphinx's, and it
+	@# needs docutils only for `aws help`, so it is installed beside the project without them.
+	$(BIN)/python -m pip install --quiet --no-deps awscli==1.46.3 colorama==0.4.6 rsa==4.7.2 pyasn1
 	@touch $(STAMP)
 
 lab: setup

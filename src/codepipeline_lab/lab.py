@@ -60,6 +60,8 @@ class Lab:
         self._session: boto3.session.Session | None = None
         self._clients: dict = {}
         self.admin_keys: dict[str, str] = {}     # access key -> account id, for accounts besides the Lab's own
+        self._endpoint = None
+        self._proxy = None
 
     # -- life cycle -------------------------------------------------------------------
     def start(self) -> "Lab":
@@ -95,6 +97,10 @@ class Lab:
             _active = None
 
     def _teardown(self) -> None:
+        for server in (self._endpoint, self._proxy):
+            if server is not None:
+                server.stop()            # a stopped Lab leaves nothing listening
+        self._endpoint = self._proxy = None
         api.uninstall()
         if self._mock is not None:
             self._mock.stop()  # moto forgets every resource of the account
@@ -148,6 +154,28 @@ class Lab:
         key = f"AKIALAB{account_id}A"       # 20 characters, like an IAM access key id
         self.admin_keys[key] = account_id
         return key, FAKE_SECRET_ACCESS_KEY
+
+    # -- the outside world's stand-ins (loopback only, while the Lab runs) -------------------
+    @property
+    def endpoint_url(self) -> str:
+        """The Lab's accounts over HTTP on 127.0.0.1, for the AWS CLI and other processes
+        (``AWS_ENDPOINT_URL``); it accepts the Lab's keys and those of its IAM principals."""
+        self._require_running()
+        if self._endpoint is None:
+            from codepipeline_lab.simulator.outside.endpoint import AccountEndpoint
+            self._endpoint = AccountEndpoint()
+        return self._endpoint.url
+
+    @property
+    def http_proxy(self) -> str:
+        """An HTTP proxy on 127.0.0.1 through which the Lab's load balancers answer by DNS name."""
+        self._require_running()
+        if self._proxy is None:
+            from codepipeline_lab.simulator.outside.http_proxy import HttpProxy
+            proxy = HttpProxy(self.account)
+            proxy.start()
+            self._proxy = proxy
+        return self._proxy.url
 
     # -- virtual time -----------------------------------------------------------------
     @property

@@ -558,3 +558,18 @@ def write_s3_object(account_id: str, bucket: str, key: str, body: bytes, when: d
     stored = backend.put_object(bucket, key, body, disable_notification=True)
     stored.last_modified = when.astimezone(timezone.utc).replace(tzinfo=None)   # moto keeps naive UTC
     return True
+
+
+# -- the account over HTTP (moto's own server application, in this process) ------------------
+
+def account_http_server(host: str, port: int):
+    """A werkzeug server answering AWS requests from moto's state (and the simulator's handlers,
+    which are set on the same classes); quiet, as a notebook's output must stay clean."""
+    from werkzeug.serving import make_server
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+
+    class QuietHandler(MotoRequestHandler):
+        def log_request(self, *args, **kwargs) -> None:
+            pass
+
+    return make_server(host, port, DomainDispatcherApplication(create_backend_app), threaded=True, request_handler=QuietHandler)

@@ -37,7 +37,8 @@ class CodeBuildAction(Provider):
         build_role = build_session(job, store.projects[(job.region, name)])
         sources = [(ref.name, job.engine.artifacts.read(ref, build_role.credentials)) for ref in ordered]
         version = f"arn:aws:s3:::{ordered[0].bucket}/{ordered[0].key}" if ordered else None
-        build = store.run(job.region, name, sources, job.output_names, overrides, f"codepipeline/{job.pipeline_name}", version)
+        build = store.run(job.region, name, sources, job.output_names, overrides, f"codepipeline/{job.pipeline_name}", version,
+                          credentials=build_role.credentials)
         run = job.run_record
         run.external_execution_id = build.id
         run.external_execution_url = f"https://console.aws.amazon.com/codebuild/home?region={job.region}#/builds/{build.id}/view/new"

@@ -19,6 +19,9 @@ from codepipeline_lab.simulator.identity.policy import (
 from codepipeline_lab.simulator.identity.principals import Principal
 from codepipeline_lab.simulator.identity.resources import iam_action, owner_of, resource_arns
 
+# Operations IAM never refuses (AWS: "no permissions are required to perform this operation").
+ALWAYS_ALLOWED = {"sts:GetCallerIdentity"}
+
 # AWS's error code for a denied call, by service (the rest answer AccessDeniedException)
 DENIED_CODES = {"s3": "AccessDenied", "iam": "AccessDenied", "sts": "AccessDenied", "sqs": "AccessDenied",
                 "sns": "AuthorizationError"}
@@ -70,8 +73,9 @@ class Authorizer:
         pairs such as the KMS use behind an S3 request) or raise AWS's denial; record it."""
         if call.principal.invoked_by:
             call.source_ip = call.user_agent = call.principal.invoked_by
+        needed = [] if action in ALWAYS_ALLOWED else [(action, r) for r in call.resources]
         try:
-            for needed_action, resource in [(action, r) for r in call.resources] + (extra or []):
+            for needed_action, resource in needed + (extra or []):
                 self._check(call.principal, needed_action, resource, call.service)
         except errors.AwsError as denied:
             call.error_code, call.error_message = denied.code, denied.message

@@ -7,6 +7,9 @@ the simulator keeps projects and builds itself; logs go to moto's CloudWatch Log
 
 from __future__ import annotations
 
+import os
+import sys
+
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -71,7 +74,8 @@ class CodeBuild:
 
     # -- builds --------------------------------------------------------------------------------
     def run(self, region: str, project_name: str, sources: list[tuple[str, bytes]], output_names: list[str],
-            environment_overrides: list[dict], initiator: str, source_version: str | None) -> Build:
+            environment_overrides: list[dict], initiator: str, source_version: str | None,
+            credentials: tuple[str, str, str] | None = None) -> Build:
         """Run a build of the project now (for real), record it and write its logs."""
         project = self.project(region, project_name)
         lab = self.account.lab
@@ -81,6 +85,7 @@ class CodeBuild:
         started = lab.scheduler.now
         try:
             environment = self._environment(region, project, build_id, self._numbers[key], initiator, source_version, environment_overrides)
+            environment = {**reach_the_lab(self.account.lab, credentials), **environment}
         except KeyError as missing:
             outcome = _failed_before_start(started, f"Decrypted Variables Error: {missing.args[0]}")
         else:
@@ -144,6 +149,23 @@ class CodeBuild:
     # -- what the API shows ----------------------------------------------------------------------
     def build_shape(self, build: Build) -> dict:
         return build_view(build, self.account.lab.scheduler.now, self.account.account_id)
+
+
+def reach_the_lab(lab, credentials) -> dict[str, str]:
+    """What a build's shell needs to call the simulated account as the project's role: the Lab's
+    endpoint, the role's temporary credentials, the project's own Python first on PATH (so
+    ``aws``, ``python`` and boto3 are the Lab's), and the load balancers' proxy for HTTP."""
+    values = {"AWS_ENDPOINT_URL": lab.endpoint_url, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""),
+              "AWS_EC2_METADATA_DISABLED": "true", "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    if credentials:
+        values.update(AWS_ACCESS_KEY_ID=credentials[0], AWS_SECRET_ACCESS_KEY=credentials[1], AWS_SESSION_TOKEN=credentials[2])
+    try:
+        proxy = lab.http_proxy
+    except ImportError:            # the load balancers' proxy is optional
+        proxy = None
+    if proxy:
+        values.update(HTTP_PROXY=proxy, http_proxy=proxy, HTTPS_PROXY=proxy, https_proxy=proxy)
+    return values
 
 
 def log_location(build: Build) -> tuple[str, str]:
