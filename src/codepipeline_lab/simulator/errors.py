@@ -76,3 +76,8 @@ PolicyEvaluationException = _error("PolicyEvaluationException")
 MalformedPolicyDocumentException = _error("MalformedPolicyDocumentException")
 BY_CODE.update({cls.code: cls for cls in (NoSuchEntityException, InvalidInputException, PolicyEvaluationException,
                                         MalformedPolicyDocumentException)})
+
+
+# CodeStar Connections' and CodeConnections' "The operation is not supported" (simulator/unsupported.py).
+UnsupportedOperationException = _error("UnsupportedOperationException")
+BY_CODE[UnsupportedOperationException.code] = UnsupportedOperationException
