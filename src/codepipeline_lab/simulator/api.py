@@ -573,3 +573,95 @@ def account_http_server(host: str, port: int):
             pass
 
     return make_server(host, port, DomainDispatcherApplication(create_backend_app), threaded=True, request_handler=QuietHandler)
+
+
+# -- Elastic Load Balancing (v2): load balancers as configured, for the HTTP stand-in ---------
+
+@dataclass(frozen=True)
+class ListenerRule:
+    arn: str
+    priority: int | None            # None for the listener's default rule
+    conditions: list                # as given to CreateRule (Field, Values, *Config)
+    actions: list                   # as given (Type, FixedResponseConfig, RedirectConfig, ForwardConfig …)
+
+
+@dataclass(frozen=True)
+class LoadBalancerListener:
+    arn: str
+    port: int
+    protocol: str
+    rules: list[ListenerRule]       # by priority, the default rule last
+
+
+@dataclass(frozen=True)
+class LoadBalancer:
+    name: str
+    arn: str
+    dns_name: str
+    type: str                       # application | network | gateway
+    scheme: str | None
+    account_id: str
+    region: str
+    listeners: list[LoadBalancerListener]
+
+
+@dataclass(frozen=True)
+class TargetGroup:
+    arn: str
+    name: str
+    account_id: str
+    region: str
+    target_type: str                # instance | ip | lambda | alb
+    port: int | None
+    targets: list[tuple[str, int | None, str]]    # (id, port, health state) in registration order
+    attributes: dict
+    tags: dict
+
+
+def _elbv2_backends():
+    """Every elbv2 backend moto has made, in a stable order (reading creates none)."""
+    from moto.elbv2.models import elbv2_backends
+    for account_id, regions in sorted(dict.items(elbv2_backends)):
+        for region, backend in sorted(dict.items(regions)):
+            yield account_id, region, backend
+
+
+def _listener_rules(listener) -> list[ListenerRule]:
+    import copy
+    rules = [ListenerRule(rule.arn, None if rule.is_default else int(rule.priority), copy.deepcopy(list(rule.conditions or [])),
+                          [copy.deepcopy(action.data) for action in rule.actions]) for rule in listener.rules.values()]
+    return sorted(rules, key=lambda rule: (rule.priority is None, rule.priority or 0))
+
+
+def load_balancer_by_dns_name(dns_name: str) -> LoadBalancer | None:
+    """The load balancer (any account, any region of the Lab) whose DNSName this is, or None."""
+    wanted = dns_name.lower().rstrip(".")
+    for account_id, region, backend in _elbv2_backends():
+        for found in backend.load_balancers.values():
+            if (found.dns_name or "").lower() == wanted:
+                listeners = [LoadBalancerListener(listener.arn, int(listener.port), (listener.protocol or "").upper(),
+                                                  _listener_rules(listener))
+                             for listener in found.listeners.values()]
+                return LoadBalancer(found.name, found.arn, found.dns_name, found.type, found.scheme, account_id, region, listeners)
+    return None
+
+
+def _target_health(group, backend, target: dict) -> str:
+    """moto's health state, except that an instance which is not running is unhealthy."""
+    state = group.health_for(target, backend.ec2_backend).status
+    if state == "healthy" and target["Id"].startswith("i-"):
+        instance = backend.ec2_backend.get_instance_by_id(target["Id"])
+        if instance is not None and instance.state != "running":
+            return "unhealthy"
+    return state
+
+
+def elbv2_target_group(target_group_arn: str) -> TargetGroup | None:
+    """A target group by ARN with its registered targets, attributes and tags, or None."""
+    for account_id, region, backend in _elbv2_backends():
+        group = backend.target_groups.get(target_group_arn)
+        if group is not None:
+            targets = [(target["Id"], target.get("Port"), _target_health(group, backend, target)) for target in group.targets.values()]
+            return TargetGroup(group.arn, group.name, account_id, region, group.target_type, group.port, targets,
+                               dict(group.attributes), dict(backend.tagging_service.get_tag_dict_for_resource(group.arn)))
+    return None
