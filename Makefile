@@ -30,6 +30,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python benchmarks/bench_engine.py
+	$(BIN)/python benchmarks/bench_build_shell.py
 
 clean:
 	rm -rf $(VENV) book/_build .pytest_cache

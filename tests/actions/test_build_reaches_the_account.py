@@ -100,3 +100,23 @@ def test_build_shells_reach_nothing_but_loopback(lab, role):
     lab.run()
     log = log_text(lab, build_of(lab, details(lab)["Build"]))
     assert "addresses: ['127.0.0.1']" in log, log
+
+
+def test_curl_in_a_build_reaches_a_load_balancer_of_the_lab(lab, role):
+    ec2, elbv2 = lab.client("ec2"), lab.client("elbv2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"us-east-1{z}")["Subnet"]["SubnetId"]
+               for i, z in ((1, "a"), (2, "b"))]
+    balancer = elbv2.create_load_balancer(Name="test-alb", Subnets=subnets)["LoadBalancers"][0]
+    elbv2.create_listener(LoadBalancerArn=balancer["LoadBalancerArn"], Protocol="HTTP", Port=80, DefaultActions=[
+        {"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "200", "ContentType": "text/plain", "MessageBody": "healthy"}}])
+    project(lab)
+    commit(lab, {"buildspec.yml": "version: 0.2\nphases:\n  build:\n    commands:\n"
+                                  f"      - curl -s -f http://{balancer['DNSName']}/health\n"
+                                  "      - curl -s -o /dev/null -w 'elsewhere %{http_code}' http://example.com/\n"})
+    lab.client("codepipeline").create_pipeline(pipeline=pipeline(role, {"name": "Build", "actions": [build_action()]}))
+    lab.run()
+    detail = details(lab)["Build"]
+    log = log_text(lab, build_of(lab, detail))
+    assert detail["status"] == "Succeeded", log
+    assert "healthy" in log and "elsewhere 502" in log
