@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 
 from codepipeline_lab.simulator.artifacts import unzip
 from codepipeline_lab.simulator.errors import _error
+from codepipeline_lab.simulator.services import codedeploy_ecs
 
 ApplicationDoesNotExistException = _error("ApplicationDoesNotExistException")
 DeploymentGroupDoesNotExistException = _error("DeploymentGroupDoesNotExistException")
@@ -47,10 +48,16 @@ class Deployment:
     hooks: list[tuple[str, str]] = field(default_factory=list)   # (lifecycle event, script location)
     description: str | None = None
     creator: str = "user"
+    region: str = ""
+    duration: timedelta = DURATION
+    compute_platform: str = "Server"
+    style: dict = field(default_factory=lambda: {"deploymentType": "IN_PLACE", "deploymentOption": "WITHOUT_TRAFFIC_CONTROL"})
+    ecs_service: tuple[str, str] = ("", "")                  # ECS: (cluster, service) of the deployment group
+    ecs_events: list = field(default_factory=list)           # ECS: (lifecycle event, start, end, status)
 
     @property
     def complete(self) -> datetime:
-        return self.created + DURATION
+        return self.created + self.duration
 
 
 class CodeDeploy:
@@ -67,7 +74,12 @@ class CodeDeploy:
             raise RevisionRequiredException("A revision must be specified.")
         deployment = Deployment("d-" + lab.ids.token(9, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"), application, group,
                                 params.get("deploymentConfigName") or group_info.get("deploymentConfigName") or "CodeDeployDefault.OneAtATime",
-                                revision, lab.scheduler.now, "Succeeded", description=params.get("description"), creator=creator)
+                                revision, lab.scheduler.now, "Succeeded", description=params.get("description"), creator=creator,
+                                region=region)
+        if group_info.get("computePlatform") == "ECS":
+            codedeploy_ecs.prepare(self.account, region, deployment, group_info)
+            self.deployments[deployment.id] = deployment
+            return deployment
         try:
             deployment.hooks = check_revision(self._bundle(region, revision))
         except RevisionProblem as problem:
@@ -107,8 +119,8 @@ class CodeDeploy:
             "applicationName": deployment.application, "deploymentGroupName": deployment.group,
             "deploymentConfigName": deployment.config_name, "deploymentId": deployment.id, "revision": deployment.revision,
             "status": deployment.status if done else "InProgress", "createTime": deployment.created,
-            "startTime": deployment.created, "creator": deployment.creator, "computePlatform": "Server",
-            "deploymentStyle": {"deploymentType": "IN_PLACE", "deploymentOption": "WITHOUT_TRAFFIC_CONTROL"},
+            "startTime": deployment.created, "creator": deployment.creator, "computePlatform": deployment.compute_platform,
+            "deploymentStyle": dict(deployment.style),
             "deploymentOverview": {"Pending": 0, "InProgress": 0, "Succeeded": 0, "Failed": 0, "Skipped": 0, "Ready": 0},
         }
         if deployment.description:
@@ -190,4 +202,5 @@ def codedeploy_operations(account) -> dict:
                   and (not statuses or store.view(d)["status"] in statuses)]
         return {"deployments": chosen}
 
-    return {f.__name__: f for f in (create_deployment, get_deployment, batch_get_deployments, list_deployments)}
+    return {**{f.__name__: f for f in (create_deployment, get_deployment, batch_get_deployments, list_deployments)},
+            **codedeploy_ecs.target_operations(account, found)}
