@@ -83,6 +83,11 @@ class ArtifactStore:
 
     def write(self, declaration: dict, region: str, artifact_name: str, data: bytes, credentials=None) -> ArtifactRef:
         store = self.store_for(declaration, region)
+        located = bucket_region(store["location"])
+        if located is not None and located != region:
+            raise ArtifactStoreError(f"The artifact store bucket {store['location']} is in {located}, not in {region}: "
+                                     f"an action in {region} needs an artifact store in {region} (CodePipeline does not "
+                                     f"use a bucket of another region; for a cross-region pipeline use artifactStores)")
         key = artifact_key(declaration["name"], artifact_name, self._ids.token(7))
         extra = {"ServerSideEncryption": "aws:kms"}   # AWS's default: SSE-KMS with aws/s3
         if store.get("encryptionKey"):
@@ -108,6 +113,14 @@ class ArtifactStore:
         if ref.region == region:
             return ref
         return self.write(declaration, region, ref.name, self.read(ref, credentials), credentials)
+
+
+def bucket_region(bucket: str) -> str | None:
+    """The region moto keeps a bucket in (None when the bucket does not exist)."""
+    from moto.s3.models import s3_backends
+    owner = s3_backends.bucket_accounts.get(bucket)      # (partition, account id)
+    found = s3_backends[owner[1]]["aws"].buckets.get(bucket) if owner else None
+    return found.region_name if found is not None else None
 
 
 def _raise_if_denied(problem: ClientError, bucket: str) -> None:

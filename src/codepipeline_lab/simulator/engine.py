@@ -95,7 +95,8 @@ class Engine:
             id=self.ids.uuid(), pipeline_name=pipeline.name, pipeline_version=pipeline.version,
             declaration=declaration, execution_mode=declaration.get("executionMode", "SUPERSEDED"),
             trigger=trigger, start=now, last_update=now, sequence=self._sequence,
-            variables=resolve_pipeline_variables(declaration, overrides or []), region=pipeline.region,
+            variables=resolve_pipeline_variables(declaration, overrides or [], trigger["triggerType"] == "StartPipelineExecution"),
+            region=pipeline.region,
         )
         self._read_source_revisions(execution, source_revisions or [])
         self.runtime(pipeline).executions[execution.id] = execution
@@ -359,6 +360,7 @@ class Engine:
             raise errors.DuplicatedStopRequestException(
                 f"Execution {execution.id} is already stopping; only a stop with abandon=true can be requested now")
         execution.status_summary = reason
+        execution.stop_trigger = {"reason": reason} if reason else {}
         runtime = self.runtime(pipeline)
         if execution.waiting:
             queue = runtime.waiting.get(execution.stage_names[execution.stage_index], [])
@@ -405,7 +407,7 @@ class Engine:
             to_run = sorted({a.get("runOrder", 1) for a in declared if a.get("runOrder", 1) > first})
             for name in failed:
                 del stage_run.actions[name]
-        execution.status, execution.status_summary = IN_PROGRESS, None
+        execution.status, execution.status_summary, execution.stop_trigger = IN_PROGRESS, None, None
         stage_run.status = IN_PROGRESS
         if execution.execution_mode != "PARALLEL":
             runtime.locks[stage] = execution.id
@@ -453,7 +455,10 @@ def _type_key(action: dict) -> tuple[str, str, str]:
     return (t["owner"], t["category"], t["provider"])
 
 
-def resolve_pipeline_variables(declaration: dict, overrides: list) -> list[dict]:
+def resolve_pipeline_variables(declaration: dict, overrides: list, manual: bool = True) -> list[dict]:
+    """The execution's variables. A manual start must give a value to every variable without a
+    default; an automatic start (CreatePipeline, an event) leaves such a variable out, and an
+    action that references it fails with ConfigurationError (our choice, simulation-notes)."""
     declared = {v["name"]: v for v in declaration.get("variables", [])}
     given = {}
     for item in overrides:
@@ -465,6 +470,8 @@ def resolve_pipeline_variables(declaration: dict, overrides: list) -> list[dict]
     resolved = []
     for name, variable in declared.items():
         value = given.get(name, variable.get("defaultValue"))
+        if value is None and not manual:
+            continue
         if value is None:
             raise errors.ValidationException(f"Variable '{name}' of pipeline {declaration['name']} has no default value; pass it in variables")
         resolved.append({"name": name, "resolvedValue": value})

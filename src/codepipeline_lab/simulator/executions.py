@@ -46,6 +46,7 @@ class ActionRun:
     external_execution_url: str | None = None
     error: dict | None = None          # {"code": ..., "message": ...}
     token: str | None = None           # manual approval token while it waits
+    last_updated_by: str | None = None  # the ARN of who answered it (a manual approval)
     job: object = None                 # the Job the provider works on
     pending: object = None             # the scheduler entry that will run the provider
 
@@ -84,6 +85,7 @@ class Execution:
     artifacts: dict[str, ArtifactRef] = field(default_factory=dict)
     namespaces: dict[str, dict] = field(default_factory=dict)
     region: str = ""                   # the pipeline's region
+    stop_trigger: dict | None = None   # StopExecutionTrigger {reason} once StopPipelineExecution was called
 
     @property
     def stage_names(self) -> list[str]:

@@ -11,7 +11,13 @@ def pipeline_operations(account) -> dict:
 
     def create_pipeline(params, ctx):
         pipeline = store.create(ctx.region, required(params, "pipeline"), params.get("tags"))
-        account_hooks(account, "pipeline_created", pipeline)
+        try:
+            account_hooks(account, "pipeline_created", pipeline)
+        except Exception:
+            # A CreatePipeline that fails must leave nothing behind.
+            store.delete(ctx.region, pipeline.name)
+            account_hooks(account, "pipeline_deleted", pipeline)
+            raise
         return {"pipeline": pipeline.declaration, "tags": params.get("tags") or []}
 
     def update_pipeline(params, ctx):
@@ -60,3 +66,5 @@ def account_hooks(account, event: str, pipeline) -> None:
     engine = getattr(account, "engine", None)
     if engine is not None:
         getattr(engine, event)(pipeline)
+    for watcher in getattr(account, "pipeline_watchers", ()):     # polling schedules, webhooks, triggers
+        getattr(watcher, event, lambda _pipeline: None)(pipeline)

@@ -29,7 +29,8 @@ def execution_summary(execution: Execution) -> dict:
     return drop_none({
         "pipelineExecutionId": execution.id, "status": execution.status, "statusSummary": execution.status_summary,
         "startTime": execution.start, "lastUpdateTime": execution.last_update, "sourceRevisions": sources,
-        "trigger": execution.trigger, "executionMode": execution.execution_mode, "executionType": "STANDARD",
+        "trigger": execution.trigger, "stopTrigger": execution.stop_trigger,
+        "executionMode": execution.execution_mode, "executionType": "STANDARD",
     })
 
 
@@ -40,6 +41,7 @@ def _action_execution(run: ActionRun, show_token: bool) -> dict:
         "summary": run.summary,
         "lastStatusChange": run.last_update,
         "token": run.token if show_token and run.status == IN_PROGRESS else None,
+        "lastUpdatedBy": run.last_updated_by,
         "externalExecutionId": run.external_execution_id,
         "externalExecutionUrl": run.external_execution_url,
         "errorDetails": run.error,
@@ -95,6 +97,7 @@ def action_execution_detail(execution: Execution, run: ActionRun, role_arn: str 
         "actionName": run.name,
         "startTime": run.start,
         "lastUpdateTime": run.last_update,
+        "updatedBy": run.last_updated_by,
         "status": run.status,
         "input": drop_none({
             "actionTypeId": declaration["actionTypeId"],

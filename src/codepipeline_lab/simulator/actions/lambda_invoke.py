@@ -39,13 +39,10 @@ def invoke(job, function, continuation_token: str | None) -> None:
     record.on_continue = lambda rec, token: _again(job, function, token)
     record.timer = job.lab.scheduler.after(REPLY_WINDOW, lambda: _no_answer(job, record, function.name), work=False)
     event = {"CodePipeline.job": {"id": record.id, "accountId": account.account_id, "data": record.data}}
-    invocation = account.lambda_service.run(function, event)
-    if invocation.error and not job.ended and record.status == "InProgress":
-        record.status = "Failed"
-        record.timer.cancel()
-        error = invocation.error
-        job.fail(f"Lambda function {function.name} failed: {error['errorType']}: {error['errorMessage']}", "JobFailed",
-                 external_execution_id=record.id)
+    # CodePipeline invokes the function asynchronously: a handler that raises (or cannot be
+    # imported) ends nothing. Its error goes to /aws/lambda/<name> and the action waits for
+    # PutJobSuccessResult/PutJobFailureResult until the reply window ends (facts §J8).
+    account.lambda_service.run(function, event)
 
 
 def _again(job, function, token: str) -> None:
@@ -64,5 +61,6 @@ def _no_answer(job, record, name: str) -> None:
     record.status = "TimedOut"
     minutes = int(REPLY_WINDOW.total_seconds() // 60)
     job.fail(f"Lambda function {name} did not report a result for job {record.id} within {minutes} minutes: "
-             "the function must call PutJobSuccessResult or PutJobFailureResult", "JobFailed")
+             "the function must call PutJobSuccessResult or PutJobFailureResult "
+             f"(an error it raised is in its CloudWatch Logs, /aws/lambda/{name})", "JobFailed")
 

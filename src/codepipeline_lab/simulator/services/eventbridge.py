@@ -8,6 +8,7 @@ Lambda), so the simulator matches with moto's own pattern matcher and delivers i
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from codepipeline_lab.simulator import api
@@ -64,7 +65,7 @@ class EventRouter:
 
     def _deliver(self, rule: str, target: dict, event: dict, region: str) -> None:
         arn = target["Arn"]
-        payload = _transform(target, event)
+        payload = _transform(target, event, rule, region, self._account.account_id)
         service = arn.split(":")[2]
         deliver = getattr(self, f"_to_{service.replace('-', '_')}", None)
         if deliver is None:
@@ -106,7 +107,7 @@ class EventRouter:
         invoke = getattr(self._account, "invoke_lambda_async", None)
         if invoke is None:
             raise NotImplementedError("Lambda functions do not run in this simulator yet")
-        invoke(arn, payload)
+        invoke(arn, _as_event(payload))
 
 
 def _bus_name(name_or_arn: str) -> str:
@@ -117,15 +118,80 @@ def _text(payload) -> str:
     return payload if isinstance(payload, str) else json.dumps(payload)
 
 
-def _transform(target: dict, event: dict):
-    """Input (a constant) and InputPath ($.a.b) as EventBridge applies them."""
+def _transform(target: dict, event: dict, rule: str = "", region: str = "", account: str = ""):
+    """What the target receives, as EventBridge builds it: the event itself (a JSON object), or
+    ``Input`` (a constant JSON text, delivered as written), ``InputPath`` (the JSON at a path of
+    the event) or ``InputTransformer`` (InputPathsMap values put into InputTemplate). The three
+    options give text; the target delivers text as it is (SQS, SNS, Logs) or parses it (Lambda)."""
     if target.get("Input"):
-        return json.loads(target["Input"])
-    path = target.get("InputPath")
-    if path:
-        value = event
-        for part in path.removeprefix("$").strip(".").split("."):
-            if part:
-                value = value.get(part) if isinstance(value, dict) else None
-        return value
+        return target["Input"]
+    if target.get("InputPath"):
+        return json.dumps(_at_path(event, target["InputPath"]))
+    transformer = target.get("InputTransformer")
+    if transformer:
+        values = {name: _at_path(event, path) for name, path in (transformer.get("InputPathsMap") or {}).items()}
+        values.update({"aws.events.rule-name": rule, "aws.events.rule-arn": f"arn:aws:events:{region}:{account}:rule/{rule}",
+                       "aws.events.event.ingestion-time": event.get("time"),
+                       "aws.events.event": {k: v for k, v in event.items() if k != "detail"}, "aws.events.event.json": event})
+        return _fill(transformer.get("InputTemplate") or "", values)
     return event
+
+
+_MISSING = object()
+
+
+def _at_path(value, path: str):
+    """A JSON path in EventBridge's dot notation ($.detail.state, $.resources[0]); None when absent."""
+    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path.removeprefix("$")):
+        if part.startswith("[") and isinstance(value, list):
+            index = int(part[1:-1])
+            value = value[index] if index < len(value) else None
+        elif isinstance(value, dict):
+            value = value.get(part)
+        else:
+            value = None
+    return value
+
+
+def _fill(template: str, values: dict) -> str:
+    """Put each <name> of ``values`` into the template. In a JSON template (one that starts with
+    { or [) a placeholder outside quotes becomes the value as JSON ("RUNNING" with its quotes, a
+    number, an object), one inside a string becomes the value's text. In a string template
+    every placeholder becomes the value's text. A path the event lacks gives null (our choice)."""
+    is_json = template.lstrip().startswith(("{", "["))
+    out, in_string, i = [], False, 0
+    while i < len(template):
+        char = template[i]
+        if char == "\\" and i + 1 < len(template):
+            out.append(template[i:i + 2])
+            i += 2
+            continue
+        if char == '"':
+            in_string = not in_string
+        elif char == "<":
+            end = template.find(">", i)
+            name = template[i + 1:end] if end > 0 else None
+            if name in values:
+                value = values[name]
+                if is_json and not in_string:
+                    out.append(json.dumps(value))
+                elif isinstance(value, str):
+                    out.append(json.dumps(value)[1:-1] if is_json else value)
+                else:
+                    out.append(json.dumps(value))
+                i = end + 1
+                continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def _as_event(payload):
+    """A Lambda function receives the payload parsed as JSON (a string template that is not JSON
+    arrives as a JSON string)."""
+    if not isinstance(payload, str):
+        return payload
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return payload
