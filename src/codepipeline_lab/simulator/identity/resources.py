@@ -13,7 +13,7 @@ from codepipeline_lab.simulator import api
 from codepipeline_lab.simulator.identity.codepipeline_permissions import required_permission
 
 # endpoint prefix -> IAM service prefix, where they differ
-IAM_PREFIX = {"monitoring": "cloudwatch", "email": "ses", "states": "states"}
+IAM_PREFIX = {"monitoring": "cloudwatch", "email": "ses", "states": "states", "stepfunctions": "states"}
 
 
 # operations whose IAM action has another name
@@ -102,8 +102,14 @@ def _events(request) -> list[str]:
     return [f"arn:aws:events:{request.region}:{request.account_id}:rule/{name}"] if name else []
 
 
+def _stepfunctions(request) -> list[str]:
+    """A state machine's ARN, or an execution's (StartExecution is authorized on the machine)."""
+    return [request.params.get("stateMachineArn") or request.params.get("executionArn")]
+
+
 _FINDERS = {"s3": _s3, "codepipeline": _codepipeline, "codecommit": _codecommit, "codebuild": _codebuild,
-            "lambda": _lambda, "sns": _sns, "sqs": _sqs, "iam": _iam, "sts": _sts, "kms": _kms, "events": _events}
+            "lambda": _lambda, "sns": _sns, "sqs": _sqs, "iam": _iam, "sts": _sts, "kms": _kms, "events": _events,
+            "stepfunctions": _stepfunctions}
 
 
 def owner_of(arn: str, default: str) -> str:
