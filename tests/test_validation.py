@@ -188,7 +188,9 @@ def test_configuration_values_of_known_keys():
     cfn = declaration()
     cfn["stages"][1]["actions"].append(action("Stack", "Deploy", "CloudFormation", inputs=["SourceOutput"],
                                               configuration={"ActionMode": "CREATE_UPDATE", "StackName": "s", "RoleArn": "arn:aws:iam::123456789012:role/cfn"}))
-    only(cfn, "InvalidActionDeclarationException", "TemplatePath is required when ActionMode is CREATE_UPDATE")
+    assert codes(cfn) == []          # the keys an ActionMode needs are checked when the action runs
+    cfn["stages"][1]["actions"][-1]["configuration"]["ActionMode"] = "CREATE_OR_UPDATE"
+    only(cfn, "InvalidActionDeclarationException", "ActionMode must be one of")
 
 
 def test_codebuild_with_two_inputs_needs_primary_source():

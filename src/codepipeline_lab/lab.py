@@ -82,6 +82,7 @@ class Lab:
             self.ids = IdFactory(self.seed)
             self.account = SimulatedAccount(self)
             api.install(self.account)
+            api.install_cloudformation(lambda: self.scheduler.now)
         except BaseException:
             self._teardown()
             raise

@@ -665,3 +665,319 @@ def elbv2_target_group(target_group_arn: str) -> TargetGroup | None:
             return TargetGroup(group.arn, group.name, account_id, region, group.target_type, group.port, targets,
                                dict(group.attributes), dict(backend.tagging_service.get_tag_dict_for_resource(group.arn)))
     return None
+
+
+# -- CloudFormation: failed resources roll their stack back; CloudFormation's request checks --
+
+class _ResourceFailed(Exception):
+    """A resource of a stack could not be created (its CREATE_FAILED event is recorded)."""
+
+    def __init__(self, logical_id: str, reason: str) -> None:
+        super().__init__(reason)
+        self.logical_id, self.reason = logical_id, reason
+
+
+def install_cloudformation(now: Callable[[], datetime]) -> None:
+    """While a Lab runs, moto's CloudFormation fails as CloudFormation does: a resource that
+    cannot be created is a CREATE_FAILED event and its stack rolls back (ROLLBACK_COMPLETE, or
+    UPDATE_ROLLBACK_COMPLETE for an update, also through change sets); a stack whose resources
+    cannot be deleted (a non-empty bucket) is DELETE_FAILED; resources get their own stack
+    events; requests are checked first (``services/cloudformation/request_rules.py``); change
+    sets of a stack awaiting review can be replaced; stack times follow the virtual clock."""
+    from moto.cloudformation import models, parsing, responses
+
+    from codepipeline_lab.simulator.services.cloudformation import request_rules
+
+    _patch(models, "utcnow", lambda: now().astimezone(timezone.utc).replace(tzinfo=None))
+    _patch(parsing, "parse_and_create_resource", _cfn_creating(parsing.parse_and_create_resource))
+    _patch(parsing.ResourceMap, "_delete_resource", _cfn_deleting(parsing.ResourceMap._delete_resource))
+    _patch(models.Stack, "update", _cfn_stack_update(models.Stack.update))
+    backend = models.CloudFormationBackend
+    for name, wrap in (("create_stack", _cfn_create_stack), ("delete_stack", _cfn_delete_stack),
+                       ("create_change_set", _cfn_create_change_set), ("execute_change_set", _cfn_execute_change_set),
+                       ("describe_change_set", _cfn_describe_change_set), ("delete_change_set", _cfn_delete_change_set)):
+        _patch(backend, name, wrap(getattr(backend, name)))
+    response = responses.CloudFormationResponse
+    for name, operation in (("create_stack", "CreateStack"), ("update_stack", "UpdateStack"), ("create_change_set", "CreateChangeSet")):
+        _patch(response, name, _cfn_checked(getattr(response, name), operation, request_rules.check))
+
+
+def _cfn_checked(original, operation: str, check):
+    def method(self):
+        params = {key: self._get_param(key) for key in ("StackName", "Capabilities", "Parameters", "ChangeSetType")}
+        body = None
+        if not self._get_bool_param("UsePreviousTemplate", False):
+            body = self._get_param("TemplateBody")
+            if not body and self._get_param("TemplateURL"):
+                body = self._get_stack_from_s3_url(self._get_param("TemplateURL"))
+        check(operation, params, body)
+        return original(self)
+    return method
+
+
+def _cfn_stack_of(resource_map):
+    """The moto Stack that owns ``resource_map`` (None while the stack is being constructed)."""
+    found = getattr(resource_map, "_lab_stack", None)
+    if found is not None:
+        return found
+    from moto.cloudformation.models import cloudformation_backends
+    backend = cloudformation_backends[resource_map._account_id][resource_map._region_name]
+    for stack in [*backend.stacks.values(), *backend.deleted_stacks.values()]:
+        if stack.resource_map is resource_map:
+            resource_map._lab_stack = stack
+            return stack
+    return None
+
+
+def _cfn_event(stack, logical_id: str, physical_id: str, kind: str, status: str, reason: str | None = None) -> None:
+    from moto.cloudformation.models import Event
+    last = next((e for e in reversed(stack.events) if e.logical_resource_id == logical_id), None)
+    if last is not None and (last.resource_status, last.resource_status_reason) == (status, reason) and status.endswith("FAILED"):
+        return                                   # moto retries a failed delete: one event is enough
+    event = Event(stack_id=stack.stack_id, stack_name=stack.name, logical_resource_id=logical_id,
+                  physical_resource_id=physical_id or "", resource_type=kind, resource_status=status,
+                  resource_status_reason=reason, resource_properties=None)
+    event.sendToSns(stack.account_id, stack.region_name, stack.notification_arns)
+    stack.events.append(event)
+
+
+def _cfn_physical_id(resource) -> str:
+    try:
+        return str(resource.physical_resource_id or "")
+    except Exception:
+        return ""
+
+
+def _cfn_reason(problem: Exception, resource_json: dict) -> str:
+    code = getattr(problem, "code", None) or getattr(problem, "error_type", None) or type(problem).__name__
+    message = getattr(problem, "message", None) or str(problem)
+    if code in ("BucketAlreadyExists", "BucketAlreadyOwnedByYou"):
+        return f"{(resource_json.get('Properties') or {}).get('BucketName')} already exists"
+    handler = "AlreadyExists" if "AlreadyExists" in str(code) or "already exists" in message.lower() else "InvalidRequest"
+    return f'Resource handler returned message: "{message}" (HandlerErrorCode: {handler})'
+
+
+def _cfn_creating(original):
+    def parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name):
+        stack = _cfn_stack_of(resources_map)
+        if stack is None:
+            return original(logical_id, resource_json, resources_map, account_id, region_name)
+        kind = resource_json.get("Type", "")
+        try:
+            resource = original(logical_id, resource_json, resources_map, account_id, region_name)
+        except _ResourceFailed:
+            raise
+        except Exception as problem:
+            reason = _cfn_reason(problem, resource_json)
+            _cfn_event(stack, logical_id, "", kind, "CREATE_IN_PROGRESS")
+            _cfn_event(stack, logical_id, "", kind, "CREATE_FAILED", reason)
+            raise _ResourceFailed(logical_id, reason) from None
+        if resource is not None:
+            _cfn_event(stack, logical_id, "", kind, "CREATE_IN_PROGRESS")
+            _cfn_event(stack, logical_id, _cfn_physical_id(resource), kind, "CREATE_COMPLETE")
+        return resource
+    return parse_and_create_resource
+
+
+def _cfn_deleting(original):
+    def _delete_resource(self, parsed_resource, resource_json):
+        stack = _cfn_stack_of(self)
+        logical, kind = getattr(parsed_resource, "logical_resource_id", ""), resource_json.get("Type", "")
+        physical = _cfn_physical_id(parsed_resource)
+        try:
+            if kind == "AWS::S3::Bucket" and len(getattr(parsed_resource, "keys", None) or {}):
+                raise ValueError("The bucket you tried to delete is not empty")
+            original(self, parsed_resource, resource_json)
+        except Exception as problem:
+            if stack is not None:
+                _cfn_event(stack, logical, physical, kind, "DELETE_FAILED", _cfn_reason(problem, resource_json)
+                           if not isinstance(problem, ValueError) else str(problem))
+            raise
+        if stack is not None:
+            _cfn_event(stack, logical, physical, kind, "DELETE_IN_PROGRESS")
+            _cfn_event(stack, logical, physical, kind, "DELETE_COMPLETE")
+    return _delete_resource
+
+
+def _cfn_keep_only_existing(stack) -> None:
+    """After a rollback the stack's map holds only resources that still exist, so that reading
+    its resources or outputs never creates one lazily (moto's maps create on first read)."""
+    from moto.cloudformation.parsing import OutputMap
+    resource_map = stack.resource_map
+    resource_map._resource_json_map = {k: v for k, v in resource_map._resource_json_map.items() if k in resource_map._parsed_resources}
+    stack.output_map = OutputMap(resource_map, {}, stack.stack_id)
+
+
+def _cfn_roll_back_creation(backend, stack, failed_logical_id: str | None, reason: str) -> None:
+    import warnings as _warnings
+    failed = f"The following resource(s) failed to create: [{failed_logical_id}]. " if failed_logical_id else f"{reason}. "
+    stack.status = "ROLLBACK_IN_PROGRESS"
+    stack._add_stack_event("ROLLBACK_IN_PROGRESS", resource_status_reason=failed + "Rollback requested by user.")
+    final = "ROLLBACK_COMPLETE"
+    try:
+        with _warnings.catch_warnings():
+            _warnings.simplefilter("ignore")
+            stack.resource_map.delete()
+    except Exception:
+        final = "ROLLBACK_FAILED"
+    _cfn_keep_only_existing(stack)
+    for name, export in list(backend.exports.items()):
+        if export.exporting_stack_id == stack.stack_id:
+            backend.exports.pop(name)
+    stack.status = final
+    stack._add_stack_event(final)
+
+
+def _cfn_roll_back_update(stack, old_template, old_dict: dict, old_parameters: dict, problem: Exception) -> None:
+    import warnings as _warnings
+    if isinstance(problem, _ResourceFailed):
+        reason = f"The following resource(s) failed to create: [{problem.logical_id}]. "
+    else:
+        reason = f"The following resource(s) failed to update: {getattr(problem, 'message', None) or problem}. "
+    stack.status = "UPDATE_ROLLBACK_IN_PROGRESS"
+    stack._add_stack_event("UPDATE_ROLLBACK_IN_PROGRESS", resource_status_reason=reason)
+    final = "UPDATE_ROLLBACK_COMPLETE"
+    try:
+        with _warnings.catch_warnings():
+            _warnings.simplefilter("ignore")
+            stack.resource_map.update(old_dict, old_parameters)
+    except Exception:
+        final = "UPDATE_ROLLBACK_FAILED"
+    stack.template, stack.template_dict = old_template, old_dict
+    stack.output_map = stack._create_output_map()
+    stack.status = final
+    stack._add_stack_event(final)
+
+
+def _cfn_stack_update(original):
+    def update(self, template, role_arn=None, parameters=None, tags=None):
+        from moto.cloudformation.exceptions import CloudFormationError
+        old = (self.template, self.template_dict, dict(self.resource_map.input_parameters))
+        try:
+            original(self, template, role_arn=role_arn, parameters=parameters, tags=tags)
+        except CloudFormationError:
+            raise
+        except Exception as problem:
+            _cfn_roll_back_update(self, *old, problem)
+    return update
+
+
+def _cfn_create_stack(original):
+    def create_stack(self, name, template, parameters, *args, **kwargs):
+        try:
+            return original(self, name, template, parameters, *args, **kwargs)
+        except _ResourceFailed as failed:
+            stack = next(s for s in self.stacks.values() if s.name == name)
+            _cfn_roll_back_creation(self, stack, failed.logical_id, failed.reason)
+            return stack
+    return create_stack
+
+
+def _cfn_delete_stack(original):
+    def delete_stack(self, name_or_stack_id):
+        stack = self.stacks.get(name_or_stack_id) or next((s for s in self.stacks.values() if s.name == name_or_stack_id), None)
+        if stack is None:
+            return original(self, name_or_stack_id)
+        try:
+            return original(self, name_or_stack_id)
+        except Exception:
+            self.stacks[stack.stack_id] = stack
+            self.deleted_stacks.pop(stack.stack_id, None)
+            resource_map = stack.resource_map
+            left = [k for k in resource_map._resource_json_map if k in resource_map._parsed_resources
+                    and resource_map._resource_json_map[k].get("DeletionPolicy") != "Retain"]
+            stack.status = "DELETE_FAILED"
+            stack._add_stack_event("DELETE_FAILED", resource_status_reason=f"The following resource(s) failed to delete: [{', '.join(left)}]. ")
+    return delete_stack
+
+
+_CFN_ERRORS: list = []
+
+
+def _cfn_errors():
+    """CloudFormation's ChangeSetNotFound and InvalidChangeSetStatus (moto lacks them)."""
+    if _CFN_ERRORS:
+        return _CFN_ERRORS
+    from moto.cloudformation.exceptions import CloudFormationError
+
+    class ChangeSetNotFound(CloudFormationError):
+        code = "ChangeSetNotFound"
+
+    class InvalidChangeSetStatus(CloudFormationError):
+        code = "InvalidChangeSetStatus"
+
+    _CFN_ERRORS.extend((ChangeSetNotFound, InvalidChangeSetStatus))
+    return _CFN_ERRORS
+
+
+def _cfn_find_change_set(backend, name: str, stack_name: str | None = None):
+    if name in backend.change_sets:
+        return backend.change_sets[name]
+    for change_set in backend.change_sets.values():
+        if change_set.change_set_name == name and (not stack_name or stack_name in (change_set.stack_name, change_set.stack_id)):
+            return change_set
+    raise _cfn_errors()[0](f"ChangeSet [{name}] does not exist")
+
+
+def _cfn_describe_change_set(original):
+    def describe_change_set(self, change_set_name):
+        return _cfn_find_change_set(self, change_set_name)
+    return describe_change_set
+
+
+def _cfn_delete_change_set(original):
+    def delete_change_set(self, change_set_name):
+        change_set = _cfn_find_change_set(self, change_set_name)
+        del self.change_sets[change_set.change_set_id]
+    return delete_change_set
+
+
+def _cfn_create_change_set(original):
+    def create_change_set(self, **request):
+        name, change_set_type = request["stack_name"], request["change_set_type"]
+        existing = next((s for s in self.stacks.values() if s.name == name), None)
+        if change_set_type != "CREATE" or existing is None:
+            return original(self, **request)
+        if existing.status != "REVIEW_IN_PROGRESS":
+            from moto.cloudformation.exceptions import ValidationError
+            raise ValidationError(name, f"Stack [{name}] already exists and cannot be created again with the changeSet [{request['change_set_name']}].")
+        # A stack still awaiting review takes a new CREATE change set (moto would make a second stack).
+        existing.template = "{}"                 # moto compares templates as text
+        try:
+            change_set_id, stack_id = original(self, **{**request, "change_set_type": "UPDATE"})
+        finally:
+            existing.template, existing.template_dict = {}, {}
+        self.change_sets[change_set_id].change_set_type = "CREATE"
+        return change_set_id, stack_id
+    return create_change_set
+
+
+def _cfn_execute_change_set(original):
+    def execute_change_set(self, change_set_name, stack_name=None):
+        change_set = _cfn_find_change_set(self, change_set_name, stack_name)
+        if change_set.execution_status != "AVAILABLE":
+            raise _cfn_errors()[1](f"ChangeSet [{change_set.change_set_id}] cannot be executed in its current status of [{change_set.status}]")
+        stack = self.stacks[change_set.stack_id]
+        old = (stack.template, stack.template_dict, dict(stack.resource_map.input_parameters))
+        try:
+            original(self, change_set.change_set_id, stack_name)
+        except Exception as problem:
+            change_set.execution_status = "EXECUTE_FAILED"
+            if change_set.change_set_type == "CREATE":
+                stack.template = change_set.template
+                stack._parse_template()
+                logical = problem.logical_id if isinstance(problem, _ResourceFailed) else None
+                _cfn_roll_back_creation(self, stack, logical, str(problem))
+            else:
+                _cfn_roll_back_update(stack, *old, problem)
+            return
+        stack._parse_template()
+        stack.description = stack.template_dict.get("Description")
+        stack.output_map = stack._create_output_map()
+        stack.parameters = dict(stack.resource_map.input_parameters)
+        stack.role_arn = change_set.role_arn or stack.role_arn
+        for export in stack.exports:
+            self.exports[export.name] = export
+        for other in [c for c in self.change_sets.values() if c.stack_id == stack.stack_id and c is not change_set]:
+            del self.change_sets[other.change_set_id]     # CloudFormation drops the stack's other change sets
+    return execute_change_set

@@ -264,16 +264,10 @@ def _environment_variables(text: str, name: str, path: str) -> Iterator[Problem]
 
 
 def _cloudformation(config: dict, name: str, path: str) -> Iterator[Problem]:
-    mode = config.get("ActionMode")
+    # The keys each ActionMode needs (TemplatePath, ChangeSetName, RoleArn) are not checked
+    # here: CodePipeline accepts the declaration and the action fails when it runs
+    # ("Configuration Property RoleArn should not be empty in current ActionMode", facts §I3).
     yield from _one_of(config, "ActionMode", CFN_MODES, name, path)
-    needs = {
-        "TemplatePath": ("CREATE_UPDATE", "REPLACE_ON_FAILURE", "CHANGE_SET_REPLACE"),
-        "ChangeSetName": ("CHANGE_SET_REPLACE", "CHANGE_SET_EXECUTE"),
-        "RoleArn": ("CREATE_UPDATE", "REPLACE_ON_FAILURE", "DELETE_ONLY", "CHANGE_SET_REPLACE"),
-    }
-    for key, modes in needs.items():
-        if mode in modes and key not in config:
-            yield Problem(path, f"Action configuration for action '{name}': {key} is required when ActionMode is {mode}", ACTION)
 
 
 def _artifact_rules(stages: list[dict]) -> Iterator[Problem]:

@@ -107,15 +107,17 @@ class Job:
     def credentials(self):
         return self.session.credentials if self.session is not None else None
 
-    def require(self, service: str, operation: str, resource: str, parameters: dict | None = None) -> None:
+    def require(self, service: str, operation: str, resource: str, parameters: dict | None = None,
+                context: dict | None = None) -> None:
         """Authorize and record a call the service makes for the action without a boto3 request
-        (e.g. CodeCommit's UploadArchive, CodeBuild's StartBuild); raises ActionDenied."""
+        (e.g. CodeCommit's UploadArchive, CodeBuild's StartBuild); raises ActionDenied.
+        ``context`` gives the request's service condition keys (e.g. {"iam:PassedToService": …})."""
         account = self.engine.account
         principal = account.authorizer.principal(self.session.access_key_id, account.account_id) if self.session else root(account.account_id)
         owner = resource.split(":")[4] if resource.count(":") >= 5 and resource.split(":")[4] else principal.account_id
         call = ApiCall(service, operation, self.region, owner, principal, parameters or {}, [resource])
         try:
-            account.authorizer.authorize(call, iam_action(service, operation))
+            account.authorizer.authorize(call, iam_action(service, operation), context=context)
         except AwsError as denied:
             raise ActionDenied(denied.code, denied.message, service) from None
 

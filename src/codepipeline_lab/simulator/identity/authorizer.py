@@ -68,15 +68,17 @@ class Authorizer:
         return None if api.role(role_arn.split(":")[4], role_arn) else f"role {role_arn} does not exist"
 
     # -- the decision --------------------------------------------------------------------------
-    def authorize(self, call: ApiCall, action: str, extra: list[tuple[str, str]] | None = None) -> None:
+    def authorize(self, call: ApiCall, action: str, extra: list[tuple[str, str]] | None = None,
+                  context: dict | None = None) -> None:
         """Allow ``call`` (``action`` on each of its resources, plus ``extra`` (action, resource)
-        pairs such as the KMS use behind an S3 request) or raise AWS's denial; record it."""
+        pairs such as the KMS use behind an S3 request) or raise AWS's denial; record it.
+        ``context`` adds service condition keys (e.g. iam:PassedToService) to IAM's global ones."""
         if call.principal.invoked_by:
             call.source_ip = call.user_agent = call.principal.invoked_by
         needed = [] if action in ALWAYS_ALLOWED else [(action, r) for r in call.resources]
         try:
             for needed_action, resource in needed + (extra or []):
-                self._check(call.principal, needed_action, resource, call.service)
+                self._check(call.principal, needed_action, resource, call.service, context)
         except errors.AwsError as denied:
             call.error_code, call.error_message = denied.code, denied.message
             self._record(call)
@@ -88,13 +90,13 @@ class Authorizer:
         if audit is not None:
             audit.record(call)
 
-    def _check(self, principal: Principal, action: str, resource: str, service: str) -> None:
+    def _check(self, principal: Principal, action: str, resource: str, service: str, extra: dict | None = None) -> None:
         owner = owner_of(resource, principal.account_id)
         resource_policy = self._resource_policy(action, resource)
         strict = resource.startswith("arn:aws:kms:") or action == "sts:AssumeRole"
         if principal.is_root and owner == principal.account_id and not strict:
             return
-        context = self._context(principal, owner)
+        context = self._context(principal, owner, extra)
         identity = self._identity_decision(principal, action, resource, context)
         caller = Caller(principal.arn, principal.account_id, principal.role_arn)
         by_account = evaluate(resource_policy, action, resource, context, caller) if resource_policy else Decision("implicitDeny")
@@ -120,12 +122,12 @@ class Authorizer:
         sources = api.identity_policies(principal.account_id, principal.role_arn or principal.arn) or []
         return evaluate(sources, action, resource, context)
 
-    def _context(self, principal: Principal, resource_account: str) -> dict:
+    def _context(self, principal: Principal, resource_account: str, extra: dict | None = None) -> dict:
         """The global condition keys IAM knows about every request (aws:PrincipalArn, aws:ResourceAccount …)."""
         kind = {"Root": "Account", "IAMUser": "User"}.get(principal.type, principal.type)
         return request_context(principal.role_arn or principal.arn, principal.account_id, kind, principal.principal_id,
                                resource_account=resource_account, user_name=principal.user_name,
-                               now=self._account.lab.scheduler.now)
+                               now=self._account.lab.scheduler.now, extra=extra)
 
     def _resource_policy(self, action: str, resource: str) -> list[PolicySource]:
         text = None
