@@ -21,6 +21,8 @@ from codepipeline_lab.simulator.services.eventbridge import EventRouter
 from codepipeline_lab.simulator.services.jobs import JobStore
 from codepipeline_lab.simulator.services.jobs_operations import jobs_operations
 from codepipeline_lab.simulator.services.lambda_service import LambdaService, lambda_operations
+from codepipeline_lab.simulator.services.stacksets import StackSets
+from codepipeline_lab.simulator.services.stackset_operations import stackset_operations
 from codepipeline_lab.simulator.identity.trust import trusts_codepipeline
 
 
@@ -40,6 +42,7 @@ class SimulatedAccount:
         self.jobs = JobStore(self)
         self.lambda_service = LambdaService(self)
         self.codedeploy = CodeDeploy(self)
+        self.stacksets = StackSets(self)                # stack instances and operations (the sets are moto's)
         self.engine = Engine(self)
         self._handlers = {}
         self._add("codepipeline", pipeline_operations(self))
@@ -52,6 +55,7 @@ class SimulatedAccount:
         self._add("codedeploy", codedeploy_operations(self))
         self._add("cloudtrail", cloudtrail_operations(self))
         self._add("iam", simulate_operations(self))
+        self._add("cloudformation", stackset_operations(self))
 
     def _add(self, service: str, operations: dict) -> None:
         self._handlers.update({(service, name): handler for name, handler in operations.items()})

@@ -981,3 +981,110 @@ def _cfn_execute_change_set(original):
         for other in [c for c in self.change_sets.values() if c.stack_id == stack.stack_id and c is not change_set]:
             del self.change_sets[other.change_set_id]     # CloudFormation drops the stack's other change sets
     return execute_change_set
+
+
+# -- CloudFormation stack sets: the sets stay in moto; instances and operations are the simulator's --
+# (services/stacksets.py). Its operations speak the query protocol, parsed by moto into ``self.params``.
+
+STACK_SET_OPERATIONS = ("create_stack_set", "create_stack_instances", "update_stack_set", "delete_stack_instances", "delete_stack_set",
+                        "list_stack_instances", "describe_stack_instance", "describe_stack_set_operation",
+                        "list_stack_set_operations", "list_stack_set_operation_results", "stop_stack_set_operation")
+_RESPONSE_CLASSES.setdefault("cloudformation", ("moto.cloudformation.responses", "CloudFormationResponse"))
+_ADAPTERS.update({("cloudformation", operation): _query_method for operation in STACK_SET_OPERATIONS})
+
+
+@dataclass(frozen=True)
+class StackSetRecord:
+    id: str                     # "<name>:<uuid>", as CloudFormation answers StackSetId
+    arn: str
+    name: str
+    template: str
+    parameters: dict
+    permission_model: str
+    administration_role_arn: str
+    execution_role_name: str
+    description: str | None
+
+
+def _moto_stack_set(account_id: str, region: str, name: str):
+    from moto.cloudformation.exceptions import StackSetNotFoundException
+    from moto.cloudformation.models import cloudformation_backends
+    try:
+        return cloudformation_backends[account_id][region].describe_stack_set(name)
+    except StackSetNotFoundException:
+        return None
+
+
+def stack_set(account_id: str, region: str, name: str) -> StackSetRecord | None:
+    """A stack set of moto's (by name or id), unless deleted."""
+    found = _moto_stack_set(account_id, region, name)
+    if found is None:
+        return None
+    return StackSetRecord(found.id, found.arn, found.name, found.template or "", dict(found.parameters or {}),
+                          found.permission_model, found.administration_role_arn, found.execution_role_name,
+                          found.description)
+
+
+def create_stack_set(account_id: str, region: str, name: str, template: str, parameters: dict, permission_model: str,
+                     administration_role_arn: str | None, execution_role_name: str | None, description: str | None,
+                     tags: dict) -> StackSetRecord:
+    """CreateStackSet in moto's backend (the request's checks are the simulator's)."""
+    from moto.cloudformation.models import cloudformation_backends
+    cloudformation_backends[account_id][region].create_stack_set(
+        name=name, template=template, parameters=parameters, tags=tags, permission_model=permission_model,
+        admin_role=administration_role_arn, exec_role=execution_role_name, description=description)
+    return stack_set(account_id, region, name)
+
+
+def template_from_s3_url(account_id: str, url: str) -> str:
+    """The template a TemplateURL points at, read from moto's S3 as CloudFormation reads it."""
+    from moto.cloudformation.utils import get_stack_from_s3_url
+    return get_stack_from_s3_url(url, account_id=account_id, partition="aws")
+
+
+def set_stack_set_fields(account_id: str, region: str, name: str, template: str | None = None,
+                         parameters: dict | None = None, description: str | None = None,
+                         administration_role_arn: str | None = None, execution_role_name: str | None = None) -> None:
+    """UpdateStackSet's changes to the set itself (moto's own update would also touch its instances)."""
+    found = _moto_stack_set(account_id, region, name)
+    if template:
+        found.template = template
+        found.instances.template = template
+    if parameters is not None:
+        found.parameters = parameters
+    if description is not None:
+        found.description = description
+    if administration_role_arn:
+        found.administration_role_arn = administration_role_arn
+    if execution_role_name:
+        found.execution_role_name = execution_role_name
+
+
+def mark_stack_set_deleted(account_id: str, region: str, name: str) -> None:
+    found = _moto_stack_set(account_id, region, name)
+    if found is not None:
+        found.delete()
+
+
+@dataclass(frozen=True)
+class OrganizationView:
+    management_account_id: str
+    root_ids: tuple[str, ...]
+    parents: dict               # account id or OU id -> its parent's id (an OU id or a root id)
+    trusted_services: frozenset  # service principals with trusted access
+
+
+def organization_of(account_id: str) -> OrganizationView | None:
+    """The organization ``account_id`` belongs to (as management account or member), from moto."""
+    from moto.organizations.models import organizations_backends
+    management, partition = organizations_backends.master_accounts.get(account_id, (account_id, "aws"))
+    if management not in organizations_backends:
+        return None
+    backend = organizations_backends[management][partition]
+    if backend.org is None or account_id not in [a.id for a in backend.accounts]:
+        return None
+    parents = {a.id: a.parent_id for a in backend.accounts}
+    parents.update({ou.id: ou.parent_id for ou in backend.ou if getattr(ou, "parent_id", None)})
+    roots = tuple(ou.id for ou in backend.ou if ou.id.startswith("r-"))
+    return OrganizationView(backend.org.master_account_id, roots, parents,
+                            frozenset(s["ServicePrincipal"] for s in backend.services))
