@@ -23,6 +23,7 @@ from codepipeline_lab.simulator.services.jobs_operations import jobs_operations
 from codepipeline_lab.simulator.services.lambda_service import LambdaService, lambda_operations
 from codepipeline_lab.simulator.services.stacksets import StackSets
 from codepipeline_lab.simulator.services.stackset_operations import stackset_operations
+from codepipeline_lab.simulator.stage_features.operations import stage_feature_operations
 from codepipeline_lab.simulator.identity.trust import trusts_codepipeline
 
 
@@ -56,6 +57,7 @@ class SimulatedAccount:
         self._add("cloudtrail", cloudtrail_operations(self))
         self._add("iam", simulate_operations(self))
         self._add("cloudformation", stackset_operations(self))
+        self._add("codepipeline", stage_feature_operations(self))
 
     def _add(self, service: str, operations: dict) -> None:
         self._handlers.update({(service, name): handler for name, handler in operations.items()})

@@ -23,6 +23,7 @@ from codepipeline_lab.simulator.executions import (
 from codepipeline_lab.simulator.identity.failures import PERMISSION_ERROR, as_denial
 from codepipeline_lab.simulator.identity.sessions import AssumeRoleError
 from codepipeline_lab.simulator.pipeline_events import PipelineEvents
+from codepipeline_lab.simulator.stage_features import MANUAL_RETRY, StageFeatures
 
 CODEPIPELINE = "codepipeline.amazonaws.com"
 
@@ -59,6 +60,7 @@ class Engine:
         self.events = PipelineEvents(account)
         self.runtimes: dict[tuple[str, str], PipelineRuntime] = {}
         self._sequence = 0
+        self.stage_features = StageFeatures(self)      # conditions, automatic retry and rollback (V2)
 
     # -- pipeline life cycle (called by the declaration operations) -------------------------
     def runtime(self, pipeline) -> PipelineRuntime:
@@ -158,7 +160,8 @@ class Engine:
         execution.stages[stage["name"]] = StageRun(stage["name"], IN_PROGRESS, orders)
         self._touch(execution)
         self.events.stage(execution, stage["name"], "STARTED")
-        self._next_group(execution, index)
+        if not self.stage_features.before_entry(execution, index):
+            self._next_group(execution, index)
 
     def _admit_waiting(self, runtime: PipelineRuntime, stage: str) -> None:
         """A stage came free or its transition opened: let the executions in front of it in."""
@@ -294,6 +297,8 @@ class Engine:
             self._next_group(execution, index)
 
     def _stage_done(self, execution: Execution, index: int, status: str) -> None:
+        if self.stage_features.stage_ending(execution, index, status):
+            return
         runtime = self._runtime_of(execution)
         stage = execution.stage_names[index]
         execution.stages[stage].status = status
@@ -396,8 +401,18 @@ class Engine:
         holder = runtime.locks.get(stage)
         if holder is not None and holder != execution.id:
             raise errors.ConflictException(f"Stage {stage} is in progress for execution {holder}; retry when it is free")
-        index = execution.stage_names.index(stage)
+        self.restart_stage(execution, execution.stage_names.index(stage), mode, MANUAL_RETRY)
+
+    def restart_stage(self, execution: Execution, index: int, mode: str, trigger: str) -> None:
+        """Run a failed or stopped stage again (a manual retry, or the automatic retry of onFailure)."""
+        runtime = self._runtime_of(execution)
+        stage = execution.stage_names[index]
+        stage_run = execution.stages[stage]
         declared = execution.stage_declaration(index)["actions"]
+        if mode == "FAILED_ACTIONS" and not any(r.status in (FAILED, ABANDONED) for r in stage_run.actions.values()):
+            mode = "ALL_ACTIONS"       # failed by a condition: nothing failed to re-run, so run it all
+        self.stage_features.retried(execution, stage, trigger)
+        resumed = execution.status != IN_PROGRESS
         if mode == "ALL_ACTIONS":
             to_run = sorted({a.get("runOrder", 1) for a in declared})
             stage_run.actions.clear()
@@ -412,7 +427,8 @@ class Engine:
         if execution.execution_mode != "PARALLEL":
             runtime.locks[stage] = execution.id
         self._touch(execution)
-        self.events.pipeline(execution, "RESUMED")
+        if resumed:
+            self.events.pipeline(execution, "RESUMED")
         self.events.stage(execution, stage, "RESUMED")
         stage_run.run_orders = to_run
         if mode == "ALL_ACTIONS":

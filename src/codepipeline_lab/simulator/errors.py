@@ -46,6 +46,9 @@ InvalidJobStateException = _error("InvalidJobStateException")
 InvalidNonceException = _error("InvalidNonceException")
 LimitExceededException = _error("LimitExceededException")
 AccessDeniedException = _error("AccessDeniedException")
+UnableToRollbackStageException = _error("UnableToRollbackStageException")
+PipelineExecutionOutdatedException = _error("PipelineExecutionOutdatedException")
+ConditionNotOverridableException = _error("ConditionNotOverridableException")
 
 BY_CODE = {cls.code: cls for cls in AwsError.__subclasses__()}
 

@@ -48,6 +48,9 @@ def execution_operations(account) -> dict:
     def list_pipeline_executions(params, ctx):
         pipeline = pipeline_of(params, ctx)
         newest_first = sorted(engine.runtime(pipeline).executions.values(), key=lambda e: e.sequence, reverse=True)
+        succeeded_in = ((params.get("filter") or {}).get("succeededInStage") or {}).get("stageName")
+        if succeeded_in:
+            newest_first = [e for e in newest_first if succeeded_in in e.stages and e.stages[succeeded_in].status == "Succeeded"]
         page, token = paginate([state.execution_summary(e) for e in newest_first], params.get("nextToken"), params.get("maxResults"))
         return {"pipelineExecutionSummaries": page, **({"nextToken": token} if token else {})}
 

@@ -86,6 +86,9 @@ class Execution:
     namespaces: dict[str, dict] = field(default_factory=dict)
     region: str = ""                   # the pipeline's region
     stop_trigger: dict | None = None   # StopExecutionTrigger {reason} once StopPipelineExecution was called
+    execution_type: str = "STANDARD"   # ExecutionType: STANDARD, or ROLLBACK (RollbackStage, automatic rollback)
+    rollback_target: str | None = None  # rollbackMetadata.rollbackTargetPipelineExecutionId of a ROLLBACK execution
+    stage_extras: dict = field(default_factory=dict)  # stage -> StageExtras (conditions, rule runs, retries)
 
     @property
     def stage_names(self) -> list[str]:

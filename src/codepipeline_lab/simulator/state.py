@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from codepipeline_lab.simulator.executions import IN_PROGRESS, ActionRun, Execution
 from codepipeline_lab.simulator.params import drop_none
+from codepipeline_lab.simulator.stage_features.state import condition_states
 
 
 def pipeline_execution(execution: Execution) -> dict:
@@ -18,8 +19,13 @@ def pipeline_execution(execution: Execution) -> dict:
         "variables": execution.variables,
         "trigger": execution.trigger,
         "executionMode": execution.execution_mode,
-        "executionType": "STANDARD",
+        "executionType": execution.execution_type,
+        "rollbackMetadata": _rollback_metadata(execution),
     })
+
+
+def _rollback_metadata(execution: Execution) -> dict | None:
+    return {"rollbackTargetPipelineExecutionId": execution.rollback_target} if execution.rollback_target else None
 
 
 def execution_summary(execution: Execution) -> dict:
@@ -30,7 +36,8 @@ def execution_summary(execution: Execution) -> dict:
         "pipelineExecutionId": execution.id, "status": execution.status, "statusSummary": execution.status_summary,
         "startTime": execution.start, "lastUpdateTime": execution.last_update, "sourceRevisions": sources,
         "trigger": execution.trigger, "stopTrigger": execution.stop_trigger,
-        "executionMode": execution.execution_mode, "executionType": "STANDARD",
+        "executionMode": execution.execution_mode, "executionType": execution.execution_type,
+        "rollbackMetadata": _rollback_metadata(execution),
     })
 
 
@@ -75,11 +82,12 @@ def pipeline_state(pipeline, runtime) -> dict:
                  [{"actionName": a["name"]} for a in stage["actions"]]}
         waiting = [e for e in (runtime.waiting.get(name, []) if runtime else []) if not e.finished]
         if waiting:
-            shapes = [{"pipelineExecutionId": e.id, "status": e.status, "type": "STANDARD"} for e in waiting]
+            shapes = [{"pipelineExecutionId": e.id, "status": e.status, "type": e.execution_type} for e in waiting]
             state["inboundExecution"], state["inboundExecutions"] = shapes[0], shapes
         latest = runtime.latest_in_stage.get(name) if runtime else None
         if latest is not None and name in latest.stages:
-            state["latestExecution"] = {"pipelineExecutionId": latest.id, "status": latest.stages[name].status, "type": "STANDARD"}
+            state["latestExecution"] = {"pipelineExecutionId": latest.id, "status": latest.stages[name].status, "type": latest.execution_type}
+            state.update(condition_states(latest, name))
         stages.append(state)
     return {"pipelineName": pipeline.name, "pipelineVersion": pipeline.version, "stageStates": stages,
             "created": pipeline.created, "updated": pipeline.updated}

@@ -16,6 +16,7 @@ import boto3
 
 from codepipeline_lab.simulator import action_types
 from codepipeline_lab.simulator.shapes import Problem, check, shape
+from codepipeline_lab.simulator.stage_features.validation import stage_condition_problems
 
 STRUCTURE = "InvalidStructureException"
 STAGE = "InvalidStageDeclarationException"
@@ -58,6 +59,7 @@ def _structure(pipeline: dict, context: Context) -> Iterator[Problem]:
     yield from _artifact_rules(stages)
     yield from _namespace_rules(pipeline, stages)
     yield from _role_rules(pipeline, context)
+    yield from stage_condition_problems(pipeline)
 
 
 # -- helpers ---------------------------------------------------------------------------

@@ -25,6 +25,10 @@ CODEPIPELINE_PERMISSIONS = {
     "disable_stage_transition": ("DisableStageTransition", "pipeline"),
     "enable_stage_transition": ("EnableStageTransition", "pipeline"),
     "put_approval_result": ("PutApprovalResult", "action"),
+    "rollback_stage": ("RollbackStage", "stage"),
+    "override_stage_condition": ("OverrideStageCondition", "stage"),
+    "list_rule_types": ("ListRuleTypes", "*"),
+    "list_rule_executions": ("ListRuleExecutions", "pipeline"),
 }
 
 
