@@ -62,6 +62,7 @@ class Lab:
         self.admin_keys: dict[str, str] = {}     # access key -> account id, for accounts besides the Lab's own
         self._endpoint = None
         self._proxy = None
+        self._webhook_listener = None
 
     # -- life cycle -------------------------------------------------------------------
     def start(self) -> "Lab":
@@ -98,10 +99,10 @@ class Lab:
             _active = None
 
     def _teardown(self) -> None:
-        for server in (self._endpoint, self._proxy):
+        for server in (self._endpoint, self._proxy, self._webhook_listener):
             if server is not None:
                 server.stop()            # a stopped Lab leaves nothing listening
-        self._endpoint = self._proxy = None
+        self._endpoint = self._proxy = self._webhook_listener = None
         api.uninstall()
         if self._mock is not None:
             self._mock.stop()  # moto forgets every resource of the account
@@ -177,6 +178,31 @@ class Lab:
             proxy.start()
             self._proxy = proxy
         return self._proxy.url
+
+    # -- what AWS has no API for: Git providers and the console's connection handshake ------
+    def git_host(self, provider: str = "GitHub"):
+        """The Lab's stand-in for a Git provider ("GitHub", "Bitbucket" or "GitLab"): repositories,
+        branches, pushes, tags and pull requests, whose events reach pipelines through connections."""
+        self._require_running()
+        return self.account.connections.git_hosts.host(provider)
+
+    def complete_connection(self, connection_arn: str) -> str:
+        """What finishing the handshake in the console does: a PENDING connection (or host)
+        becomes AVAILABLE. Returns the new status."""
+        self._require_running()
+        return self.account.connections.complete(connection_arn).status
+
+    @property
+    def webhook_listener_url(self) -> str:
+        """Where the Lab's CodePipeline webhooks receive requests (127.0.0.1): started by the
+        first PutWebhook, closed when the Lab stops."""
+        self._require_running()
+        if self._webhook_listener is None:
+            from codepipeline_lab.simulator.outside.webhook_server import WebhookServer
+            listener = WebhookServer(self.account.webhooks)
+            listener.start()
+            self._webhook_listener = listener
+        return self._webhook_listener.url
 
     # -- virtual time -----------------------------------------------------------------
     @property

@@ -17,14 +17,22 @@ from codepipeline_lab.simulator.services.codebuild_operations import codebuild_o
 from codepipeline_lab.simulator.services.codecommit import CodeCommit
 from codepipeline_lab.simulator.services.codedeploy import CodeDeploy, codedeploy_operations
 from codepipeline_lab.simulator.services.codecommit_operations import codecommit_operations
+from codepipeline_lab.simulator.services.connections import Connections, connection_operations
 from codepipeline_lab.simulator.services.eventbridge import EventRouter
 from codepipeline_lab.simulator.services.jobs import JobStore
 from codepipeline_lab.simulator.services.jobs_operations import jobs_operations
 from codepipeline_lab.simulator.services.lambda_service import LambdaService, lambda_operations
+from codepipeline_lab.simulator.services.elasticbeanstalk import ElasticBeanstalk, elasticbeanstalk_operations
+from codepipeline_lab.simulator.services.stepfunctions import StepFunctions, stepfunctions_operations
+from codepipeline_lab.simulator.stage_features.operations import stage_feature_operations
 from codepipeline_lab.simulator.services.stacksets import StackSets
 from codepipeline_lab.simulator.services.stackset_operations import stackset_operations
-from codepipeline_lab.simulator.stage_features.operations import stage_feature_operations
 from codepipeline_lab.simulator.identity.trust import trusts_codepipeline
+from codepipeline_lab.simulator.triggers.ecr_events import EcrEvents
+from codepipeline_lab.simulator.triggers.polling import Polling
+from codepipeline_lab.simulator.triggers.s3_events import S3Events
+from codepipeline_lab.simulator.triggers.webhooks import Webhooks
+from codepipeline_lab.simulator.unsupported import unsupported_handlers
 
 
 class SimulatedAccount:
@@ -43,8 +51,16 @@ class SimulatedAccount:
         self.jobs = JobStore(self)
         self.lambda_service = LambdaService(self)
         self.codedeploy = CodeDeploy(self)
+        self.elasticbeanstalk = ElasticBeanstalk(self)
+        self.stepfunctions = StepFunctions(self)
         self.stacksets = StackSets(self)                # stack instances and operations (the sets are moto's)
+        self.connections = Connections(self)            # connections, hosts and the Lab's Git hosts
         self.engine = Engine(self)
+        self.polling = Polling(self)                    # PollForSourceChanges schedules
+        self.webhooks = Webhooks(self)
+        self.s3_events = S3Events(self)                 # S3 → EventBridge, directly or through CloudTrail
+        self.ecr_events = EcrEvents(self)
+        self.pipeline_watchers = [self.polling]         # told of CreatePipeline/UpdatePipeline/DeletePipeline
         self._handlers = {}
         self._add("codepipeline", pipeline_operations(self))
         self._add("codepipeline", execution_operations(self))
@@ -54,10 +70,18 @@ class SimulatedAccount:
         self._add("codepipeline", jobs_operations(self))
         self._add("lambda", lambda_operations(self))
         self._add("codedeploy", codedeploy_operations(self))
+        self._add("elasticbeanstalk", elasticbeanstalk_operations(self))
+        self._add("stepfunctions", stepfunctions_operations(self))
         self._add("cloudtrail", cloudtrail_operations(self))
         self._add("iam", simulate_operations(self))
         self._add("cloudformation", stackset_operations(self))
+        self._add("codepipeline", self.webhooks.operations())
         self._add("codepipeline", stage_feature_operations(self))
+        for service, operations in connection_operations(self).items():
+            self._add(service, operations)
+        # Last: every other operation of the Code* services answers "not supported yet".
+        for service, operations in unsupported_handlers(self._handlers).items():
+            self._add(service, operations)
 
     def _add(self, service: str, operations: dict) -> None:
         self._handlers.update({(service, name): handler for name, handler in operations.items()})

@@ -34,6 +34,12 @@ _CFN_KEYS = ("ChangeSetName", "TemplatePath", "TemplateConfiguration", "Paramete
 _STACKSET_KEYS = ("Description", "Parameters", "Capabilities", "PermissionModel", "AdministrationRoleArn",
                   "ExecutionRoleName", "OrganizationsAutoDeployment", "DeploymentTargets", "Regions",
                   "FailureTolerancePercentage", "MaxConcurrentPercentage")
+# Device Farm (facts §J6 and the current action reference): the key list has changed over time
+# (AppiumVersion was required, TestSpec is newer), so unknown keys are not rejected.
+_DEVICEFARM_KEYS = ("AppiumVersion", "TestSpec", "RadioBluetoothEnabled", "RadioWifiEnabled", "RadioNfcEnabled",
+                    "RadioGpsEnabled", "RecordAppPerformanceData", "RecordVideo", "Test", "FuzzEventCount", "FuzzEventThrottle",
+                    "FuzzRandomizerSeed", "CustomHostMachineArtifacts", "CustomDeviceArtifacts",
+                    "UnmeteredDevicesOnly", "JobTimeoutMinutes", "Latitude", "Longitude")
 
 ACTION_TYPES: tuple[ActionType, ...] = (
     ActionType("AWS", "Source", "CodeCommit", (0, 0), (1, 1), ("RepositoryName", "BranchName"),
@@ -47,7 +53,8 @@ ACTION_TYPES: tuple[ActionType, ...] = (
                ("PollForSourceChanges",)),
     ActionType("AWS", "Build", "CodeBuild", (1, 5), (0, 5), ("ProjectName",), _CODEBUILD_KEYS),
     ActionType("AWS", "Test", "CodeBuild", (1, 5), (0, 5), ("ProjectName",), _CODEBUILD_KEYS),
-    ActionType("AWS", "Test", "DeviceFarm", (1, 1), (0, 0), ("ProjectId", "DevicePoolArn", "AppType"), strict_keys=False),
+    ActionType("AWS", "Test", "DeviceFarm", (1, 1), (0, 0),
+               ("AppType", "ProjectId", "App", "DevicePoolArn", "TestType"), _DEVICEFARM_KEYS, strict_keys=False),
     ActionType("AWS", "Approval", "Manual", (0, 0), (0, 0), (), ("NotificationArn", "CustomData", "ExternalEntityLink")),
     ActionType("AWS", "Deploy", "S3", (1, 1), (0, 0), ("BucketName", "Extract"),
                ("ObjectKey", "KMSEncryptionKeyARN", "CannedACL", "CacheControl")),
@@ -58,7 +65,8 @@ ACTION_TYPES: tuple[ActionType, ...] = (
     ActionType("AWS", "Deploy", "CodeDeploy", (1, 1), (0, 0), ("ApplicationName", "DeploymentGroupName")),
     ActionType("AWS", "Deploy", "CodeDeployToECS", (1, 5), (0, 0),
                ("ApplicationName", "DeploymentGroupName", "TaskDefinitionTemplateArtifact", "AppSpecTemplateArtifact"),
-               strict_keys=False),
+               ("TaskDefinitionTemplatePath", "AppSpecTemplatePath",
+                *(f"Image{n}{part}" for n in (1, 2, 3, 4) for part in ("ArtifactName", "ContainerName")))),
     ActionType("AWS", "Deploy", "ECS", (1, 1), (0, 0), ("ClusterName", "ServiceName"), ("FileName", "DeploymentTimeout")),
     ActionType("AWS", "Deploy", "ElasticBeanstalk", (1, 1), (0, 0), ("ApplicationName", "EnvironmentName")),
     ActionType("AWS", "Deploy", "ServiceCatalog", (1, 1), (0, 0), (), strict_keys=False),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from moto.core.responses import ActionResult
+from moto.core.responses import ActionResult, BaseResponse
 
 from codepipeline_lab.simulator.errors import AwsError, ValidationException
 
@@ -41,6 +41,11 @@ _RESPONSE_CLASSES = {
     "iam": ("moto.iam.responses", "IamResponse"),
     "cloudtrail": ("moto.cloudtrail.responses", "CloudTrailResponse"),
     "sts": ("moto.sts.responses", "TokenResponse"),
+    "elasticbeanstalk": ("moto.elasticbeanstalk.responses", "EBResponse"),
+    "stepfunctions": ("moto.stepfunctions.responses", "StepFunctionResponse"),
+    # moto has no such services: the Lab's own response classes below
+    "codestar-connections": ("codepipeline_lab.simulator.api", "CodeStarConnectionsResponse"),
+    "codeconnections": ("codepipeline_lab.simulator.api", "CodeConnectionsResponse"),
 }
 
 
@@ -50,6 +55,71 @@ def _response_class(service: str) -> type:
         raise ValueError(f"the simulator has no adapter for {service}")
     module, name = _RESPONSE_CLASSES[service]
     return getattr(importlib.import_module(module), name)
+
+
+def moto_answers(service: str, method_name: str) -> bool:
+    """Whether moto's own response class answers an operation (by its snake_case name), whatever
+    the simulator has set on it; a method that only raises NotImplementedError is a stub."""
+    import ast
+    import inspect
+    import textwrap
+    cls = _response_class(service)
+    originals = [original for found, name, original in _installed if found is cls and name == method_name]
+    function = originals[0] if originals else cls.__dict__.get(method_name)
+    if function is None:
+        function = next((vars(base)[method_name] for base in cls.__mro__[1:] if method_name in vars(base)), None)
+    module = getattr(function, "__module__", "") or ""
+    if not inspect.isfunction(function) or not module.startswith("moto.") or module.startswith("moto.core."):
+        return False
+    try:
+        body = ast.parse(textwrap.dedent(inspect.getsource(function))).body[0].body
+    except (OSError, TypeError, SyntaxError):
+        return True
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]                                         # the docstring
+    stub = (len(body) == 1 and isinstance(body[0], ast.Raise) and body[0].exc is not None
+            and "NotImplementedError" in ast.unparse(body[0].exc))
+    return not stub
+
+
+# -- services moto does not have: CodeStar Connections and CodeConnections ------------------
+# moto's botocore hook answers their URLs with a bare 404 "Not yet implemented". While a Lab
+# runs, their requests (JSON-RPC, X-Amz-Target) reach these response classes instead, so the
+# simulator's handlers are set on them as on moto's own classes, and moto's machinery
+# (authorization, errors serialized from botocore's model) serves them.
+
+class CodeStarConnectionsResponse(BaseResponse):
+    def __init__(self) -> None:
+        super().__init__(service_name="codestar-connections")
+
+
+class CodeConnectionsResponse(BaseResponse):
+    def __init__(self) -> None:
+        super().__init__(service_name="codeconnections")
+
+
+def _route_services_moto_lacks() -> None:
+    import re
+    from moto.core.botocore_stubber import BotocoreStubber
+    from moto.core.exceptions import HTTPException
+    from moto.core.request import normalize_request
+
+    routes = [(re.compile(rf"https?://{re.escape(service)}\.[^/.]+\.amazonaws\.com(\.cn)?(/|$)"), cls)
+              for service, cls in (("codestar-connections", CodeStarConnectionsResponse),
+                                   ("codeconnections", CodeConnectionsResponse))]
+    original = BotocoreStubber.process_request
+
+    def process_request(self, request):
+        for pattern, cls in routes:
+            if pattern.match(request.url):
+                normalized = normalize_request(request)
+                try:
+                    return cls.dispatch(normalized, normalized.raw_url, normalized.headers)
+                except HTTPException as answer:
+                    return answer.code, answer.get_headers(), answer.get_body()
+        return original(self, request)
+
+    _patch(BotocoreStubber, "process_request", process_request)
 
 
 def _method(handler: Handler) -> Callable:
@@ -106,7 +176,10 @@ def _plain(value):
 # Operations whose wire format is not a JSON document of parameters.
 _ADAPTERS = {("lambda", "invoke"): _lambda_invoke_method,
              ("iam", "simulate_principal_policy"): _query_method,
-             ("iam", "simulate_custom_policy"): _query_method}
+             ("iam", "simulate_custom_policy"): _query_method,
+             ("elasticbeanstalk", "create_application_version"): _query_method,
+             ("elasticbeanstalk", "describe_application_versions"): _query_method,
+             ("elasticbeanstalk", "update_environment"): _query_method}
 
 
 def install(account) -> None:
@@ -115,6 +188,7 @@ def install(account) -> None:
     # serializes them correctly and only warns about the model.
     warnings.filterwarnings("ignore", message=r"Exception\((AccessDeniedException|AccessDenied|AuthorizationError)\)")
     uninstall()
+    _route_services_moto_lacks()
     for (service, operation), handler in account.handlers().items():
         cls = _response_class(service)
         _installed.append((cls, operation, cls.__dict__.get(operation)))
@@ -575,6 +649,117 @@ def account_http_server(host: str, port: int):
     return make_server(host, port, DomainDispatcherApplication(create_backend_app), threaded=True, request_handler=QuietHandler)
 
 
+# -- Elastic Beanstalk: applications and environments stay in moto ---------------------------
+
+@dataclass(frozen=True)
+class BeanstalkEnvironment:
+    application: str
+    name: str
+    arn: str
+    environment_id: str
+    version_label: str | None
+    status: str
+
+
+def beanstalk_application_exists(account_id: str, region: str, application: str) -> bool:
+    from moto.elasticbeanstalk.models import eb_backends
+    return application in eb_backends[account_id][region].applications
+
+
+def beanstalk_environment(account_id: str, region: str, application: str | None, name: str) -> BeanstalkEnvironment | None:
+    """An environment of moto's Elastic Beanstalk (of any application when ``application`` is
+    None), or None when there is no such one."""
+    from moto.elasticbeanstalk.models import eb_backends
+    for app in eb_backends[account_id][region].applications.values():
+        found = app.environments.get(name) if application in (None, app.application_name) else None
+        if found is not None:
+            label = found.version_label if isinstance(found.version_label, str) else None   # moto's placeholder is the int 1
+            return BeanstalkEnvironment(app.application_name, name, found.environment_arn, found.environment_id, label, found.status)
+    return None
+
+
+def set_beanstalk_environment(account_id: str, region: str, application: str, name: str, when: datetime,
+                              version_label: str | None = None, status: str | None = None) -> None:
+    """Record an UpdateEnvironment in moto's environment, so that describe_environments shows it."""
+    from moto.elasticbeanstalk.models import eb_backends
+    found = eb_backends[account_id][region].applications[application].environments[name]
+    if version_label is not None:
+        found.version_label = version_label
+    if status is not None:
+        found.status = status
+    found.date_updated = when.astimezone(timezone.utc).replace(tzinfo=None)   # moto keeps naive UTC
+
+
+# -- Step Functions: state machines stay in moto; the simulator runs their executions --------
+
+@dataclass(frozen=True)
+class StateMachine:
+    arn: str
+    name: str
+    definition: str
+    role_arn: str
+    type: str               # "STANDARD" | "EXPRESS"
+
+
+def state_machine(account_id: str, arn: str) -> StateMachine | None:
+    """A state machine of moto's Step Functions by ARN, or None when there is no such one."""
+    from moto.stepfunctions.models import stepfunctions_backends
+    parts = arn.split(":")
+    if len(parts) < 7 or parts[5] != "stateMachine":
+        return None
+    try:
+        found = stepfunctions_backends[account_id][parts[3]].describe_state_machine(arn)
+    except Exception:   # moto raises its own StateMachineDoesNotExist
+        return None
+    return StateMachine(found.arn, found.name, found.definition, found.roleArn, found.type or "STANDARD")
+
+
+# -- ECS: a service's deployments as UpdateService starts them and a rollout ends them -------
+# moto keeps the deployment made by CreateService as PRIMARY for ever, with the first task
+# definition; ECS makes a new PRIMARY for the new task definition and drains the old one.
+
+def _moto_ecs_service(account_id: str, region: str, cluster: str, service: str):
+    from moto.ecs.models import ecs_backends
+    return ecs_backends[account_id][region]._get_service(cluster, service)
+
+
+def _moto_time(when: datetime) -> datetime:
+    return when.astimezone(timezone.utc).replace(tzinfo=None)   # moto keeps naive UTC
+
+
+def ecs_start_deployment(account_id: str, region: str, cluster: str, service: str, deployment_id: str,
+                         when: datetime) -> None:
+    """A new PRIMARY deployment (rolloutState IN_PROGRESS) of the service's current task
+    definition; the deployments before it become ACTIVE, as after ECS's UpdateService."""
+    found = _moto_ecs_service(account_id, region, cluster, service)
+    for deployment in found.deployments:
+        if deployment.get("status") == "PRIMARY":
+            deployment["status"] = "ACTIVE"
+            deployment["updatedAt"] = _moto_time(when)
+    template = found.deployments[0] if found.deployments else {}
+    found.deployments.insert(0, {
+        **{k: template[k] for k in ("launchType", "platformVersion", "platformFamily", "networkConfiguration") if k in template},
+        "id": deployment_id, "status": "PRIMARY", "taskDefinition": found.task_definition,
+        "desiredCount": found.desired_count, "pendingCount": found.desired_count, "runningCount": 0, "failedTasks": 0,
+        "createdAt": _moto_time(when), "updatedAt": _moto_time(when),
+        "rolloutState": "IN_PROGRESS", "rolloutStateReason": f"ECS deployment {deployment_id} in progress."})
+
+
+def ecs_complete_deployment(account_id: str, region: str, cluster: str, service: str, deployment_id: str,
+                            when: datetime) -> bool:
+    """The deployment ``deployment_id`` COMPLETED with all its tasks running, the older ones
+    drained and gone; False if the service no longer has that deployment."""
+    found = _moto_ecs_service(account_id, region, cluster, service)
+    chosen = next((d for d in found.deployments if d.get("id") == deployment_id), None)
+    if chosen is None:
+        return False
+    chosen.update(status="PRIMARY", runningCount=chosen["desiredCount"], pendingCount=0, updatedAt=_moto_time(when),
+                  rolloutState="COMPLETED", rolloutStateReason=f"ECS deployment {deployment_id} completed.")
+    found.deployments[:] = [chosen]
+    found.running_count, found.pending_count = chosen["desiredCount"], 0
+    return True
+
+
 # -- Elastic Load Balancing (v2): load balancers as configured, for the HTTP stand-in ---------
 
 @dataclass(frozen=True)
@@ -664,6 +849,96 @@ def elbv2_target_group(target_group_arn: str) -> TargetGroup | None:
             targets = [(target["Id"], target.get("Port"), _target_health(group, backend, target)) for target in group.targets.values()]
             return TargetGroup(group.arn, group.name, account_id, region, group.target_type, group.port, targets,
                                dict(group.attributes), dict(backend.tagging_service.get_tag_dict_for_resource(group.arn)))
+    return None
+
+
+# -- changes that start pipelines: S3 objects and notifications, ECR images (simulator/triggers) --
+
+@dataclass(frozen=True)
+class S3ObjectState:
+    """The newest version of an object, read from moto without a request (nothing is audited)."""
+    bucket: str
+    key: str
+    version_id: str | None      # None when the bucket has never been versioned
+    etag: str
+    size: int
+
+
+def s3_object_state(bucket: str, key: str) -> S3ObjectState | None:
+    from moto.s3.models import s3_backends
+    owner = bucket_owner(bucket)
+    if owner is None:
+        return None
+    try:
+        found = s3_backends[owner]["aws"].get_object(bucket, key)
+    except Exception:  # moto raises its own MissingBucket
+        return None
+    if found is None or getattr(found, "is_delete_marker", False):
+        return None
+    version = found.version_id if found.version_id not in (None, "null") else None
+    return S3ObjectState(bucket, key, version, found.etag.strip('"'), found.size)
+
+
+@dataclass(frozen=True)
+class S3Notification:
+    """One S3 event notification as moto raises it after storing a change."""
+    account_id: str
+    region: str
+    bucket: str
+    bucket_arn: str
+    event_name: str             # e.g. "s3:ObjectCreated:Put"
+    detail_type: str            # EventBridge's name for it, e.g. "Object Created"
+    key: str
+    size: int
+    etag: str
+    version_id: str | None
+
+
+def route_s3_eventbridge_notifications(callback: Callable[[S3Notification], None]) -> None:
+    """While the Lab runs, S3's notifications to EventBridge (for buckets with
+    ``EventBridgeConfiguration``) reach ``callback`` instead of moto's own rule delivery, which
+    would deliver to SQS targets a second time and drop pipeline targets. moto calls this after
+    the object is stored, so the version id is the new object's. Idempotent."""
+    import moto.s3.notifications as notifications
+    if getattr(notifications._send_event_bridge_message, "lab_route", False):
+        return
+
+    def send(account_id, bucket, event_name, key) -> None:
+        version = key.version_id if key.version_id not in (None, "null") else None
+        try:
+            detail_type = notifications._detail_type(event_name)
+        except ValueError:
+            return
+        callback(S3Notification(account_id, bucket.region_name, bucket.name, bucket.arn, event_name, detail_type,
+                                key.name, key.size, key.etag.strip('"'), version))
+
+    send.lab_route = True
+    _patch(notifications, "_send_event_bridge_message", send)
+
+
+@dataclass(frozen=True)
+class EcrImage:
+    registry_id: str
+    repository: str
+    repository_arn: str
+    digest: str
+    tags: tuple[str, ...]
+    size: int | None
+
+
+def ecr_image(account_id: str, region: str, repository: str, tag: str) -> EcrImage | None:
+    """The image of a repository that carries ``tag``, read from moto's ECR (no request)."""
+    from moto.ecr.models import ecr_backends
+    try:
+        repo = ecr_backends[account_id][region].repositories.get(repository)
+    except KeyError:
+        return None
+    if repo is None:
+        return None
+    for image in reversed(list(repo.images)):
+        if tag in (image.image_tags or []):
+            return EcrImage(image.registry_id, repository, repo.arn, image.image_digest, tuple(image.image_tags),
+                            image.image_size_in_bytes)
     return None
 
 

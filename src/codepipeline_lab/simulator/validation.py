@@ -17,6 +17,7 @@ import boto3
 from codepipeline_lab.simulator import action_types
 from codepipeline_lab.simulator.shapes import Problem, check, shape
 from codepipeline_lab.simulator.stage_features.validation import stage_condition_problems
+from codepipeline_lab.simulator.triggers.v2_triggers import trigger_problems
 
 STRUCTURE = "InvalidStructureException"
 STAGE = "InvalidStageDeclarationException"
@@ -59,6 +60,7 @@ def _structure(pipeline: dict, context: Context) -> Iterator[Problem]:
     yield from _artifact_rules(stages)
     yield from _namespace_rules(pipeline, stages)
     yield from _role_rules(pipeline, context)
+    yield from trigger_problems(pipeline)
     yield from stage_condition_problems(pipeline)
 
 
@@ -207,6 +209,9 @@ def _action_declaration(pipeline, stage, action, kind, path) -> Iterator[Problem
             yield Problem(f"{path}.{direction}Artifacts", f"Action {name} declares {count} {direction} artifacts which is more than the maximum count ({high})", ACTION)
     if action.get("region") is not None and (kind.category == "Source" or kind.owner in ("ThirdParty", "Custom")):
         yield Problem(f"{path}.region", f"Action '{name}' cannot set a region: {kind.owner} {kind.category} actions run in the pipeline's region", ACTION)
+    if action.get("timeoutInMinutes") is not None and (kind.owner, kind.category, kind.provider) != ("AWS", "Approval", "Manual"):
+        # botocore's model: "This attribute is available only to the manual approval ActionType."
+        yield Problem(f"{path}.timeoutInMinutes", f"Action '{name}' cannot set timeoutInMinutes: it is available only to manual approval actions (Approval/AWS/Manual)", ACTION)
     if kind.provider == "Commands":
         if not action.get("commands"):
             yield Problem(f"{path}.commands", f"Action {name} must have a non-empty commands field", ACTION)
@@ -253,6 +258,41 @@ def _provider_configuration(action: dict, kind, config: dict, path: str) -> Iter
             yield Problem(path, f"Action configuration for action '{name}': ObjectKey is required when Extract is false", ACTION)
     if kind.provider == "CloudFormation":
         yield from _cloudformation(config, name, path)
+    if (kind.category, kind.provider) in (("Deploy", "ECS"), ("Deploy", "CodeDeployToECS")):
+        yield from _ecs_deploy(action, kind, config, name, path)
+    if (kind.category, kind.provider) == ("Test", "DeviceFarm"):
+        yield from _device_farm(config, name, path)
+
+
+def _ecs_deploy(action: dict, kind, config: dict, name: str, path: str) -> Iterator[Problem]:
+    """DeploymentTimeout is 1-60 minutes; the blue/green keys that name artifacts name inputs of the action."""
+    timeout = str(config.get("DeploymentTimeout", "1"))
+    if kind.provider == "ECS" and "#{" not in timeout and not (timeout.isdigit() and 1 <= int(timeout) <= 60):
+        yield Problem(f"{path}.DeploymentTimeout", f"Action configuration for action '{name}': DeploymentTimeout must be a whole number of minutes from 1 to 60, not '{config['DeploymentTimeout']}'", ACTION)
+    inputs = _names(action.get("inputArtifacts"))
+    for key in ("TaskDefinitionTemplateArtifact", "AppSpecTemplateArtifact", *(f"Image{n}ArtifactName" for n in (1, 2, 3, 4))):
+        if kind.provider == "CodeDeployToECS" and key in config and config[key] not in inputs:
+            yield Problem(f"{path}.{key}", f"Action configuration for action '{name}': {key} '{config[key]}' is not one of its input artifacts", ACTION)
+
+
+DEVICE_FARM_APP_TYPES = ("iOS", "Android", "Web")
+DEVICE_FARM_TEST_TYPES = ("APPIUM_JAVA_JUNIT", "APPIUM_JAVA_TESTNG", "APPIUM_NODE", "APPIUM_RUBY", "APPIUM_PYTHON",
+                          "APPIUM_WEB_JAVA_JUNIT", "APPIUM_WEB_JAVA_TESTNG", "APPIUM_WEB_NODE", "APPIUM_WEB_RUBY",
+                          "APPIUM_WEB_PYTHON", "BUILTIN_EXPLORER", "BUILTIN_FUZZ", "CALABASH", "INSTRUMENTATION",
+                          "UIAUTOMATION", "UIAUTOMATOR", "XCTEST", "XCTEST_UI")
+
+
+def _device_farm(config: dict, name: str, path: str) -> Iterator[Problem]:
+    """AppType and TestType enumerations, true/false switches, fuzz counts in their ranges (facts §J6)."""
+    yield from _one_of(config, "AppType", DEVICE_FARM_APP_TYPES, name, path)
+    yield from _one_of(config, "TestType", DEVICE_FARM_TEST_TYPES, name, path)
+    for flag in ("RadioBluetoothEnabled", "RadioWifiEnabled", "RadioNfcEnabled", "RadioGpsEnabled",
+                 "RecordAppPerformanceData", "RecordVideo", "UnmeteredDevicesOnly"):
+        yield from _one_of(config, flag, ("true", "false"), name, path)
+    for key, low, high in (("FuzzEventCount", 1, 10_000), ("FuzzEventThrottle", 1, 1_000)):
+        value = str(config.get(key, low))
+        if not (value.isdigit() and low <= int(value) <= high):
+            yield Problem(f"{path}.{key}", f"Action configuration for action '{name}': {key} must be a whole number from {low} to {high}, not '{config[key]}'", ACTION)
 
 
 def _environment_variables(text: str, name: str, path: str) -> Iterator[Problem]:

@@ -20,6 +20,7 @@ from typing import Callable
 from codepipeline_lab.simulator import artifacts as zips
 from codepipeline_lab.simulator.services import codebuild_artifacts, codebuild_buildspec
 from codepipeline_lab.simulator.services.codebuild_shell import Shell
+from codepipeline_lab.simulator.services.connections import clone_ref
 
 # Simulated (virtual) durations of the phases that run no commands, and of one command.
 FIXED_SECONDS = {"SUBMITTED": 0, "QUEUED": 1, "PROVISIONING": 10, "DOWNLOAD_SOURCE": 2, "UPLOAD_ARTIFACTS": 1, "FINALIZING": 2}
@@ -59,7 +60,8 @@ class PhaseFailure(Exception):
 
 
 def run_build(request: BuildRequest) -> BuildOutcome:
-    workspace = tempfile.mkdtemp(prefix="codepipeline-lab-build-")
+    # The real path (symlinks resolved, so `pwd -P` prints it too) is shown as CodeBuild's own.
+    workspace = os.path.realpath(tempfile.mkdtemp(prefix="codepipeline-lab-build-"))
     try:
         return _Build(request, workspace).run()
     finally:
@@ -149,6 +151,10 @@ class _Build:
             directory = root if index == 0 else os.path.join(self.workspace, f"src_{name}")
             os.makedirs(directory, exist_ok=True)
             zips.extract(data, directory)
+            try:    # a connection's CODEBUILD_CLONE_REF: cloned here, as the build's role
+                clone_ref.materialize(directory, self.request.environment)
+            except clone_ref.CloneRefError as problem:
+                raise PhaseFailure(problem.code, problem.message) from None
             self.source_dirs[name] = directory
         self.spec = self.read_buildspec(root)
         self.log("Processing environment variables")
@@ -254,7 +260,8 @@ class _Build:
     def finalize(self) -> None:
         if self.shell is not None and self.spec and self.spec.exported_variables and not self.failed:
             values = self.shell.environment()
-            self.outcome.exported = {n: values[n] for n in self.spec.exported_variables if n in values}
+            self.outcome.exported = {n: values[n].replace(self.workspace, self.shown_workspace)
+                                     for n in self.spec.exported_variables if n in values}
 
 
 def _with_variables(extra: dict, command: str) -> str:
