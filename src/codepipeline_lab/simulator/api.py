@@ -638,7 +638,8 @@ def write_s3_object(account_id: str, bucket: str, key: str, body: bytes, when: d
 
 def account_http_server(host: str, port: int):
     """A werkzeug server answering AWS requests from moto's state (and the simulator's handlers,
-    which are set on the same classes); quiet, as a notebook's output must stay clean."""
+    which are set on the same classes); quiet, as a notebook's output must stay clean. A request
+    for a service moto does not simulate gets a clear client error instead of a 500."""
     from werkzeug.serving import make_server
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 
@@ -646,7 +647,59 @@ def account_http_server(host: str, port: int):
         def log_request(self, *args, **kwargs) -> None:
             pass
 
-    return make_server(host, port, DomainDispatcherApplication(create_backend_app), threaded=True, request_handler=QuietHandler)
+    class LabDispatcher(DomainDispatcherApplication):
+        def get_backend_for_host(self, host):
+            for backend, pattern in self.backend_url_patterns:       # as moto, without its print
+                if host and pattern.match(f"http://{host}"):
+                    return backend
+            return host if host == "moto_api" or host in _moto_modules() else None
+
+        def __call__(self, environ, start_response):
+            try:
+                self.get_application(environ)
+            except Exception:        # moto found no backend: the Lab does not simulate this service
+                return _not_simulated(environ, start_response)
+            return super().__call__(environ, start_response)
+
+    return make_server(host, port, LabDispatcher(create_backend_app), threaded=True, request_handler=QuietHandler)
+
+
+def _moto_modules():
+    from moto import backends
+    return backends.list_of_moto_modules()
+
+
+def _not_simulated(environ, start_response):
+    """AWS-style error for a service the Lab does not serve: JSON with x-amzn-ErrorType (read by
+    every JSON protocol) and XML for query and REST-XML clients; 400, so clients do not retry."""
+    host = environ.get("HTTP_HOST", "")
+    service = _service_of(environ) or host
+    message = (f"The CodePipeline Lab does not simulate the service '{service}': the Lab answers only the services "
+               "moto simulates, and nothing outside the Lab is reached (see docs/simulation-notes.md).")
+    if _protocol_of(service) not in ("query", "ec2", "rest-xml"):
+        body = json.dumps({"__type": "NotImplemented", "message": message}).encode()
+        headers = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", "NotImplemented")]
+    else:
+        body = (f"<ErrorResponse><Error><Code>NotImplemented</Code><Message>{message}</Message></Error>"
+                "<RequestId>lab</RequestId></ErrorResponse>").encode()
+        headers = [("Content-Type", "text/xml")]
+    start_response("400 Bad Request", headers + [("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _protocol_of(service: str) -> str | None:
+    import botocore.session
+    try:
+        return botocore.session.get_session().get_service_model(service).protocol
+    except Exception:            # an unknown name: answer in JSON, which most services speak
+        return None
+
+
+def _service_of(environ) -> str | None:
+    """The service named in the request's signature (Credential=<key>/<date>/<region>/<service>/…)."""
+    import re
+    match = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/", environ.get("HTTP_AUTHORIZATION", ""))
+    return match.group(1) if match else None
 
 
 # -- Elastic Beanstalk: applications and environments stay in moto ---------------------------
