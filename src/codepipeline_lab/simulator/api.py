@@ -190,13 +190,39 @@ def install(account) -> None:
     uninstall()
     _route_services_moto_lacks()
     for (service, operation), handler in account.handlers().items():
-        cls = _response_class(service)
-        _installed.append((cls, operation, cls.__dict__.get(operation)))
-        setattr(cls, operation, _ADAPTERS.get((service, operation), _method)(handler))
+        if service in _IMPORTED_ON_FIRST_USE:
+            _on_first_use(service, lambda s=service, o=operation, h=handler: _route(s, o, h))
+        else:
+            _route(service, operation, handler)
     install_authorizer(account.authorizer.account_of_key, account.authorizer.authorize_request)
 
 
+def _route(service: str, operation: str, handler: Handler) -> None:
+    cls = _response_class(service)
+    _installed.append((cls, operation, cls.__dict__.get(operation)))
+    setattr(cls, operation, _ADAPTERS.get((service, operation), _method)(handler))
+
+
+# Services whose moto modules take seconds to import (CloudFormation pulls in API Gateway, EC2,
+# Auto Scaling …): their patches wait for the first request to the service, so a Lab that never
+# uses them starts in a fraction of a second.
+_IMPORTED_ON_FIRST_USE = {"cloudformation": "moto.cloudformation"}
+_waiting: dict[str, list[Callable[[], None]]] = {}
+
+
+def _on_first_use(service: str, installer: Callable[[], None]) -> None:
+    _waiting.setdefault(_IMPORTED_ON_FIRST_USE[service], []).append(installer)
+
+
+def _first_use(module: str) -> None:
+    """Run what waits for a moto module (called for every request, and before direct reads)."""
+    for prefix in [p for p in _waiting if module.startswith(p)]:
+        for installer in _waiting.pop(prefix):
+            installer()
+
+
 def uninstall() -> None:
+    _waiting.clear()
     while _installed:
         cls, operation, original = _installed.pop()
         if original is None:
@@ -233,6 +259,8 @@ def install_authorizer(account_of_key: Callable[[str], str | None], authorize: C
         return account_of_key(self.get_access_key()) or original_account(self)
 
     def authenticate_and_authorize(self, iam_request_cls, resource="*"):
+        if _waiting:
+            _first_use(type(self).__module__)
         request = _request(self, resource)
         try:
             authorize(request)
@@ -1006,6 +1034,11 @@ class _ResourceFailed(Exception):
 
 
 def install_cloudformation(now: Callable[[], datetime]) -> None:
+    """See ``_install_cloudformation``: it waits for the first CloudFormation request."""
+    _on_first_use("cloudformation", lambda: _install_cloudformation(now))
+
+
+def _install_cloudformation(now: Callable[[], datetime]) -> None:
     """While a Lab runs, moto's CloudFormation fails as CloudFormation does: a resource that
     cannot be created is a CREATE_FAILED event and its stack rolls back (ROLLBACK_COMPLETE, or
     UPDATE_ROLLBACK_COMPLETE for an update, also through change sets); a stack whose resources
