@@ -16,9 +16,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@# The AWS CLI v1 for build shells: its pins (docutils<=0.19) clash with Sphinx's, and it
-	@# needs docutils only for `aws help`, so it is installed beside the project without them.
-	$(BIN)/python -m pip install --quiet --no-deps awscli==1.46.3 colorama==0.4.6 rsa==4.7.2 pyasn1
+	@sh scripts/install-aws-cli.sh $(BIN)/python
 	@touch $(STAMP)
 
 lab: setup
@@ -31,6 +29,7 @@ test: setup
 bench: setup
 	$(BIN)/python benchmarks/bench_engine.py
 	$(BIN)/python benchmarks/bench_build_shell.py
+	$(BIN)/python benchmarks/bench_test_stack_release.py
 
 clean:
 	rm -rf $(VENV) book/_build .pytest_cache

@@ -41,10 +41,13 @@ class Bank:
 
 
 def quizzes_dir() -> Path:
-    """$CODEPIPELINE_LAB_QUIZZES, else the quizzes/ folder of the repository holding this package."""
+    """$CODEPIPELINE_LAB_QUIZZES, else the quizzes/ folder of the repository holding this package,
+    else of the folder the course runs in (an installed package, as on JupyterHub or Binder:
+    notebooks run in notebooks/, beside quizzes/)."""
     if os.environ.get(QUIZZES_ENV):
         return Path(os.environ[QUIZZES_ENV])
-    for parent in Path(__file__).resolve().parents:
+    here = Path.cwd().resolve()
+    for parent in [*Path(__file__).resolve().parents, here, *here.parents]:
         if (parent / "quizzes").is_dir():
             return parent / "quizzes"
     raise FileNotFoundError(f"no quizzes/ folder found; set {QUIZZES_ENV} to the folder of the question files")
