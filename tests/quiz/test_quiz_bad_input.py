@@ -139,3 +139,15 @@ def test_outside_tests_a_bad_question_is_reported_and_the_rest_loads(tmp_path):
     assert any("question 'broken-question', field 'refs'" in m for m in messages)
     assert any(m.startswith("03-troubleshooting.yaml: not valid YAML") for m in messages)
     assert len(bank.problems) == 2
+
+
+def test_refs_urls_give_one_aws_address_per_doc(tmp_path):
+    refs = {**GOOD["refs"], "urls": ["https://docs.aws.amazon.com/codepipeline/latest/userguide/welcome-introducing-artifacts.html"]}
+    write(tmp_path, "02-artifacts", [question(refs=refs)])
+    [loaded] = load_bank(tmp_path, strict=True).questions
+    assert loaded.refs.urls == tuple(refs["urls"])
+    write(tmp_path, "02-artifacts", [question(refs={**refs, "urls": refs["urls"] * 2})])
+    error = strict_error(tmp_path)
+    assert (error.question_id, error.field) == ("sample-question", "refs.urls")
+    write(tmp_path, "02-artifacts", [question(refs={**refs, "urls": ["http://example.com/page"]})])
+    assert strict_error(tmp_path).question_id == "sample-question"

@@ -79,3 +79,27 @@ def test_outline_point_is_covered(bank, point):
     pattern = re.compile(OUTLINE_POINTS[point], re.IGNORECASE | re.DOTALL)
     texts = [q.stem + " " + " ".join(o.text + " " + o.explanation for o in q.options) for q in bank.questions]
     assert any(pattern.search(text) for text in texts), f"no question covers {point}"
+
+
+# Bank-wide rules (src/codepipeline_lab/quiz/balance.py, thresholds in docs/quiz.md).
+
+def test_no_correct_option_stands_out_by_length(bank):
+    from codepipeline_lab.quiz.balance import length_giveaways
+
+    problems = length_giveaways(bank.questions)
+    assert problems == [], "length giveaways:\n" + "\n".join(problems)
+
+
+def test_longest_option_is_correct_not_far_more_often_than_chance(bank):
+    from codepipeline_lab.quiz.balance import longest_correct_shares
+
+    shares = longest_correct_shares(bank.questions)
+    assert [str(s) for s in shares if not s.ok] == []
+
+
+def test_bank_meets_the_course_targets(bank):
+    """Issue 16's targets: 150 questions, 15 per chapter 01-07, the exam's domain weights, 40 % with experiments."""
+    from codepipeline_lab.quiz.balance import course_target_gaps
+
+    gaps = course_target_gaps(bank.questions)
+    assert gaps == [], "the bank misses the course's targets:\n" + "\n".join(gaps)

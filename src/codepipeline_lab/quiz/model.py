@@ -17,6 +17,7 @@ class Refs:
     notebook: str
     heading: str
     docs: tuple[str, ...]
+    urls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ class Question:
             difficulty=data["difficulty"],
             stem=data["stem"].strip(),
             options=tuple(Option(o["text"].strip(), o["correct"], o["explanation"].strip()) for o in data["options"]),
-            refs=Refs(data["refs"]["notebook"], data["refs"]["heading"], tuple(data["refs"]["docs"])),
+            refs=Refs(data["refs"]["notebook"], data["refs"]["heading"], tuple(data["refs"]["docs"]),
+                      tuple(data["refs"].get("urls", ()))),
             experiment=data.get("experiment"),
             file=file,
         )

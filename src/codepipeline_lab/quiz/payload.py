@@ -29,7 +29,8 @@ def question_payload(question: Question) -> dict:
              "explanation": question.options[i].explanation}
             for i in option_order(question)
         ],
-        "refs": {"notebook": question.refs.notebook, "heading": question.refs.heading, "docs": list(question.refs.docs)},
+        "refs": {"notebook": question.refs.notebook, "heading": question.refs.heading, "docs": list(question.refs.docs),
+                 "urls": list(question.refs.urls)},
     }
 
 

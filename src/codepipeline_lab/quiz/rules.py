@@ -1,4 +1,4 @@
-"""Rules the JSON Schema cannot say: answer counts, option counts, the "(Choose TWO.)" phrase."""
+"""Rules the JSON Schema cannot say: answer counts, option counts, the "(Choose TWO.)" phrase, one URL per doc."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ def check_question(data: dict, file: str, file_topic: str) -> None:
     texts = [option["text"].strip() for option in options]
     if len(set(texts)) != len(texts):
         raise QuizBankError(file, qid, "options", "two options have the same text")
+    refs = data["refs"]
+    if "urls" in refs and len(refs["urls"]) != len(refs["docs"]):
+        raise QuizBankError(file, qid, "refs.urls", f"gives {len(refs['urls'])} addresses for {len(refs['docs'])} pages in refs.docs")
     if data["type"] == "single":
         _check_single(file, qid, len(options), correct)
     else:
