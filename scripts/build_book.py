@@ -11,6 +11,12 @@
    `_static/_widgets/` folder, which book/_config.yml names in `nb_ipywidgets_js`. They are copied
    after the build, not placed in the source `_static/`, where Jupyter Book would add every .js
    file to every page.
+4. Practice exam (book/practice-exam.md): the quiz widget's quiz.js and quiz.css, the page's driver
+   from book/_exam/, and bank.json — every question of quizzes/*.yaml as the widget receives it —
+   go to the site's `_static/_exam/`, also after the build, for the same reason.
+
+Every URL in the site is relative to the page (all pages sit at the top level), so the site works
+at any address, e.g. under a GitHub Pages project prefix https://<owner>.github.io/<repo>/.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import base64
 import fnmatch
 import hashlib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -26,6 +33,7 @@ import sys
 import tarfile
 import time
 import urllib.request
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -37,6 +45,7 @@ NOTEBOOKS = ROOT / "notebooks"
 BUILD = BOOK / "_build"
 SOURCE = BUILD / "source"
 HTML = BUILD / "html"
+EXAM = BOOK / "_exam"
 
 # (package, version, sha512 integrity from the registry, {file pattern in the tarball: path(s) under _static/_widgets/; a folder ends with /})
 WIDGET_PACKAGES = [
@@ -130,6 +139,26 @@ def install_widget_js(site: Path) -> None:
                         out.write_bytes(data)
 
 
+def install_practice_exam(site: Path) -> int:
+    """Write the practice exam's files into the site's _static/_exam/; the number of questions in the bank."""
+    from codepipeline_lab.quiz import bank as quiz_bank, payload, widget
+
+    target = site / "_static" / "_exam"
+    target.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings(record=True) as problems:   # a broken question is left out, and named here
+        warnings.simplefilter("always")
+        questions = quiz_bank.load_bank().questions
+    for problem in problems:
+        print(f"build_book: practice exam: {problem.message}", file=sys.stderr)
+    data = {"labels": payload.labels(), "questions": [payload.question_payload(q) for q in questions]}
+    (target / "bank.json").write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    shutil.copy(widget.ESM_PATH, target / "quiz.js")
+    shutil.copy(widget.CSS_PATH, target / "quiz.css")
+    for path in sorted(EXAM.glob("*.js")) + sorted(EXAM.glob("*.css")):
+        shutil.copy(path, target / path.name)
+    return len(questions)
+
+
 def toc_files(toc: dict) -> list[str]:
     files = [toc["root"]]
     for part in toc.get("parts", []):
@@ -180,6 +209,8 @@ def build() -> float:
         sys.stderr.write(result.stderr[-6000:])
         sys.exit(f"build_book: jupyter-book build failed (exit {result.returncode})")
     install_widget_js(HTML)
+    count = install_practice_exam(HTML)
+    print(f"practice exam: {count} questions in {HTML / '_static' / '_exam' / 'bank.json'}")
     return time.monotonic() - started
 
 
