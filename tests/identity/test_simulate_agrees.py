@@ -1,6 +1,8 @@
 """iam.simulate_principal_policy and enforcement come from one evaluator: for each policy of a
 table, what the simulator says about a call is what happens when the user makes it."""
 
+import json
+
 import pytest
 from botocore.exceptions import ClientError
 from engine.scenario import approval_pipeline
@@ -62,3 +64,17 @@ def test_the_table_covers_every_decision(lab):
                                                    ActionNames=[action], ResourceArns=[resource])
             decisions.add(result["EvaluationResults"][0]["EvalDecision"])
     assert decisions == {"allowed", "explicitDeny", "implicitDeny"}
+
+
+def test_cloudformation_calls_are_authorized_on_the_stack(lab):
+    lab.client("cloudformation").create_stack(StackName="web-test", TemplateBody=json.dumps(
+        {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}))
+    credentials = create_user(lab, "reader", [{"Effect": "Allow", "Action": "cloudformation:DescribeStacks",
+                                                "Resource": "arn:aws:cloudformation:us-east-1:123456789012:stack/web-test/*"}])
+    cfn = lab.client("cloudformation", credentials=credentials)
+    assert cfn.describe_stacks(StackName="web-test")["Stacks"][0]["StackName"] == "web-test"
+    lab.client("cloudformation").create_stack(StackName="web-prod", TemplateBody=json.dumps(
+        {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}))
+    with pytest.raises(ClientError) as denied:
+        cfn.describe_stacks(StackName="web-prod")
+    assert "stack/web-prod/*" in denied.value.response["Error"]["Message"]

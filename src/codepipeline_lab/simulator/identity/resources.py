@@ -107,9 +107,18 @@ def _stepfunctions(request) -> list[str]:
     return [request.params.get("stateMachineArn") or request.params.get("executionArn")]
 
 
+def _cloudformation(request) -> list[str]:
+    """A stack's ARN for operations that name a stack (the stack id part as a wildcard when only
+    the name is given: policies name stacks as stack/<name>/*)."""
+    name = request.params.get("StackName")
+    if not name:
+        return []
+    return [name if name.startswith("arn:") else f"arn:aws:cloudformation:{request.region}:{request.account_id}:stack/{name}/*"]
+
+
 _FINDERS = {"s3": _s3, "codepipeline": _codepipeline, "codecommit": _codecommit, "codebuild": _codebuild,
             "lambda": _lambda, "sns": _sns, "sqs": _sqs, "iam": _iam, "sts": _sts, "kms": _kms, "events": _events,
-            "stepfunctions": _stepfunctions}
+            "stepfunctions": _stepfunctions, "cloudformation": _cloudformation}
 
 
 def owner_of(arn: str, default: str) -> str:
