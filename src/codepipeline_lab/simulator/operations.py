@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from codepipeline_lab.simulator import errors
 from codepipeline_lab.simulator.params import required
 
@@ -27,7 +29,7 @@ def pipeline_operations(account) -> dict:
 
     def get_pipeline(params, ctx):
         name = required(params, "name")
-        declaration = store.declaration(ctx.region, name, params.get("version"))
+        declaration = masked(store.declaration(ctx.region, name, params.get("version")))
         return {"pipeline": declaration, "metadata": store.get(ctx.region, name).metadata()}
 
     def list_pipelines(params, ctx):
@@ -59,6 +61,21 @@ def pipeline_operations(account) -> dict:
 
     return {f.__name__: f for f in (create_pipeline, update_pipeline, get_pipeline, list_pipelines,
                                     delete_pipeline, list_tags_for_resource, tag_resource, untag_resource)}
+
+
+def masked(declaration: dict) -> dict:
+    """The declaration as GetPipeline shows it: a GitHub (version 1) action's OAuthToken is
+    ``****`` (facts §A4). The stored declaration keeps the token."""
+    if not any(a.get("actionTypeId", {}).get("owner") == "ThirdParty" and "OAuthToken" in (a.get("configuration") or {})
+               for stage in declaration.get("stages", []) for a in stage.get("actions", [])):
+        return declaration
+    shown = copy.deepcopy(declaration)
+    for stage in shown.get("stages", []):
+        for action in stage.get("actions", []):
+            kind = action.get("actionTypeId", {})
+            if (kind.get("owner"), kind.get("provider")) == ("ThirdParty", "GitHub") and "OAuthToken" in (action.get("configuration") or {}):
+                action["configuration"]["OAuthToken"] = "****"
+    return shown
 
 
 def account_hooks(account, event: str, pipeline) -> None:

@@ -60,7 +60,7 @@ _QUERY_SERVICES = {"iam", "sts", "sns", "cloudformation", "ec2", "elasticloadbal
 _BODIES = {"Body", "ZipFile", "Payload", "FileContent", "Content", "SecretBinary", "ImageManifest"}
 # Request members CloudTrail shows only as HIDDEN_DUE_TO_SECURITY_REASONS.
 _SECRETS = {"SecretString", "Password", "NewPassword", "OldPassword", "SecretAccessKey", "SessionToken",
-            "ClientSecret", "Variables", "SecretToken"}
+            "ClientSecret", "Variables", "SecretToken", "OAuthToken"}
 
 
 @dataclass(slots=True)

@@ -1,13 +1,14 @@
 """Polling (PollForSourceChanges): CodePipeline checks a source on a schedule and starts the
 pipeline when the revision moved since its last check (facts §C, §M4).
 
-Applies to CodeCommit and S3 source actions whose ``PollForSourceChanges`` is "true" or left
-out (the default). GitHub version 1 also polls in AWS, but the simulator has no GitHub (v1)
-source provider, so it is not polled here.
+Applies to CodeCommit, S3 and GitHub (version 1) source actions whose ``PollForSourceChanges``
+is "true" or left out (the default).
 
-Each check is an ordinary call made as the pipeline's service role — CodeCommit GetBranch, S3
-HeadObject — so it is authorized and appears in the audit trail, where a learner can count
-what polling costs next to an event rule (which makes no calls until something changes).
+Each CodeCommit or S3 check is an ordinary call made as the pipeline's service role —
+CodeCommit GetBranch, S3 HeadObject — so it is authorized and appears in the audit trail, where
+a learner can count what polling costs next to an event rule (which makes no calls until
+something changes). A GitHub (version 1) check asks GitHub with the action's OAuth token, not
+AWS: it reads the branch head on the Lab's GitHub host and leaves nothing in the audit trail.
 A check's baseline is the revision seen at the previous check (or when the schedule started),
 not the last execution: an event rule left on beside polling starts a second execution for
 the same change, as in AWS.
@@ -24,12 +25,13 @@ from datetime import timedelta
 from botocore.exceptions import ClientError
 
 from codepipeline_lab.simulator import api
+from codepipeline_lab.simulator.actions import github_source
 from codepipeline_lab.simulator.identity.sessions import AssumeRoleError
 
 # AWS does not document the interval; about a minute is what is usually observed (our choice).
 POLL_INTERVAL = timedelta(minutes=1)
 CODEPIPELINE = "codepipeline.amazonaws.com"
-POLLED_PROVIDERS = {("AWS", "CodeCommit"), ("AWS", "S3")}
+POLLED_PROVIDERS = {("AWS", "CodeCommit"), ("AWS", "S3"), ("ThirdParty", "GitHub")}
 
 
 def polls(action: dict) -> bool:
@@ -111,6 +113,8 @@ class Polling:
     def _poll(self, pipeline, action: dict) -> str | None:
         """The source's revision, read by an ordinary call as the pipeline's role."""
         config = action.get("configuration") or {}
+        if action["actionTypeId"]["owner"] == "ThirdParty":
+            return github_source.head(self._account, config)       # GitHub, not AWS: no role, no call to count
         region = action.get("region") or pipeline.region
         try:
             session = self._account.sessions.for_service(pipeline.declaration["roleArn"], CODEPIPELINE, region)
@@ -131,6 +135,8 @@ class Polling:
     def _current(self, region: str, action: dict) -> str | None:
         """The revision now, read from the simulator's state without a call (a schedule's start)."""
         config = action.get("configuration") or {}
+        if action["actionTypeId"]["owner"] == "ThirdParty":
+            return github_source.head(self._account, config)
         if action["actionTypeId"]["provider"] == "CodeCommit":
             repo = self._account.codecommit.repositories.get((action.get("region") or region, config.get("RepositoryName")))
             return repo.branches.get(config.get("BranchName")) if repo else None
