@@ -198,3 +198,14 @@ def test_build_paths_are_codebuilds_own_not_the_machines(lab, account):
     logs = lab.client("logs").get_log_events(logGroupName=found["logs"]["groupName"], logStreamName=found["logs"]["streamName"])
     text = "\n".join(e["message"] for e in logs["events"])
     assert f"src={shown['SOURCE_DIR']}" in text and "codepipeline-lab-build-" not in text
+
+
+def test_a_disabled_transition_names_the_user_who_disabled_it(lab, account):
+    from codepipeline_lab.setup_helpers import create_user
+    from scenario import approval_pipeline
+    lab.client("codepipeline").create_pipeline(pipeline=approval_pipeline(account))
+    keys = create_user(lab, "ops", [{"Effect": "Allow", "Action": "codepipeline:*", "Resource": "*"}])
+    lab.client("codepipeline", credentials=keys).disable_stage_transition(
+        pipelineName="demo", stageName="Approve", transitionType="Inbound", reason="freeze")
+    state = lab.client("codepipeline").get_pipeline_state(name="demo")["stageStates"][1]["inboundTransitionState"]
+    assert state["lastChangedBy"] == "arn:aws:iam::123456789012:user/ops" and state["disabledReason"] == "freeze"

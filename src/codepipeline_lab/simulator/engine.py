@@ -438,10 +438,11 @@ class Engine:
                 if action["name"] in failed:
                     self._start_action(execution, index, action)
 
-    def set_transition(self, pipeline, stage: str, direction: str, enabled: bool, reason: str | None) -> None:
+    def set_transition(self, pipeline, stage: str, direction: str, enabled: bool, reason: str | None,
+                       changed_by: str | None = None) -> None:
         runtime = self.runtime(pipeline)
         table = runtime.inbound if direction == "Inbound" else runtime.outbound
-        table[stage] = Transition(enabled, self._caller(), self.scheduler.now, None if enabled else reason)
+        table[stage] = Transition(enabled, changed_by or self._caller(), self.scheduler.now, None if enabled else reason)
         if enabled:
             names = [s["name"] for s in pipeline.declaration["stages"]]
             target = stage if direction == "Inbound" else (names[names.index(stage) + 1] if names.index(stage) + 1 < len(names) else None)

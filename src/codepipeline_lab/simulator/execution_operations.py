@@ -91,7 +91,8 @@ def execution_operations(account) -> dict:
         if direction not in ("Inbound", "Outbound"):
             raise errors.ValidationException(f"transitionType must be Inbound or Outbound, not {direction}")
         reason = None if enabled else required(params, "reason")
-        engine.set_transition(pipeline, stage, direction, enabled, reason)
+        # lastChangedBy names who made the call (a user, a role session, or the account root)
+        engine.set_transition(pipeline, stage, direction, enabled, reason, account.caller_arn(ctx.access_key_id))
         return {}
 
     def disable_stage_transition(params, ctx):
