@@ -52,6 +52,9 @@ def declaration(properties: dict, name: str) -> dict:
             kind = action.get("actionTypeId")
             if isinstance(kind, dict) and isinstance(kind.get("version"), (int, float)):
                 kind["version"] = str(kind["version"])
+            # CloudFormation takes an Integer property written as a string ('1'); the API does not
+            if isinstance(action.get("runOrder"), str) and action["runOrder"].strip().isdigit():
+                action["runOrder"] = int(action["runOrder"])
     return declared
 
 

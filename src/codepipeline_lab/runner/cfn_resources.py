@@ -62,8 +62,7 @@ def _custom_action_type(lab, properties: dict, name: str) -> Made:
 
 
 def _codebuild_project(lab, properties: dict, name: str) -> Made:
-    # Tags are left out: the simulator's request check cannot compile the \\p{L} pattern of CodeBuild's tag shapes
-    body = {k: v for k, v in properties.items() if k not in ("Triggers", "Visibility", "ResourceAccessRole", "Name", "Tags")}
+    body = {k: v for k, v in properties.items() if k not in ("Triggers", "Visibility", "ResourceAccessRole", "Name")}
     arguments = camel(body)
     arguments["name"] = name
     source = arguments.get("source") or {}

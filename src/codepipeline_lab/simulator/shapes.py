@@ -95,12 +95,36 @@ def _check_string(value, shape_, path):
         return [_type_problem(path, "a string", value)]
     problems = _check_size(value, shape_, path, "length")
     pattern = shape_.metadata.get("pattern")
-    if pattern and re.fullmatch(pattern, value) is None:
+    compiled = _compiled(pattern) if pattern else None
+    if compiled is not None and compiled.fullmatch(value) is None:
         problems.append(_constraint(path, value, f"Member must satisfy regular expression pattern: {pattern}"))
     enum = shape_.metadata.get("enum")
     if enum and value not in enum:
         problems.append(_constraint(path, value, f"Member must satisfy enum value set: [{', '.join(enum)}]"))
     return problems
+
+
+# AWS's models write some patterns in Java/ICU regular-expression syntax, which Python's ``re``
+# does not know: Unicode classes such as \p{L} (letters), \p{Z} (separators), \p{N} (numbers).
+# Inside a character class they are translated to Python equivalents: \p{L} and \p{N} become
+# \w (Unicode letters and digits, plus "_" -- every such pattern in the models allows "_"
+# anyway), \p{Z} the Unicode separators, \p{ASCII} \x00-\x7F. A pattern Python still cannot
+# compile (other \p classes such as \p{P}/\p{M}, surrogate ranges, "[\w-_]") is not checked
+# at all: better to accept a value AWS might refuse than to refuse one AWS accepts.
+_JAVA_CLASSES = {r"\p{L}": r"\w", r"\p{N}": r"\w", r"\p{ASCII}": r"\x00-\x7F",
+                 r"\p{Z}": r" \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"}
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled(pattern: str):
+    """``pattern`` compiled for Python, or None when Python cannot read it (then it is not checked)."""
+    translated = pattern
+    for java, python in _JAVA_CLASSES.items():
+        translated = translated.replace(java, python)
+    try:
+        return re.compile(translated)
+    except re.error:
+        return None
 
 
 def _check_integer(value, shape_, path):

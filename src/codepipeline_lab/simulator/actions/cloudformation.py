@@ -53,7 +53,7 @@ class CloudFormationDeploy(Provider):
         try:
             request = self._prepare(job, mode)
             self._assume_cloudformation_role(job)
-            outcome = MODES[mode](job, job.client("cloudformation"), request)
+            outcome = MODES[mode](job, _RoleClient(job), request)
         except InputProblem as problem:
             job.fail(problem.message, problem.code)
             return
@@ -117,6 +117,23 @@ def _describe(cfn, name: str) -> dict | None:
         if "does not exist" in _message(problem):
             return None
         raise
+
+
+class _RoleClient:
+    """The CloudFormation client acting as the action's role, except for reading the stack's
+    events: CodePipeline reads them as the service itself (AWS's documented service-role policy
+    for CloudFormation actions has no cloudformation:DescribeStackEvents, and pipelines built
+    on it work), so the events that explain a failure are read with the Lab's own client."""
+
+    def __init__(self, job) -> None:
+        self._role = job.client("cloudformation")
+        self._service = job.lab.client("cloudformation", region_name=job.region)
+
+    def describe_stack_events(self, **kwargs):
+        return self._service.describe_stack_events(**kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._role, name)
 
 
 def _events(cfn, stack_id: str) -> list[dict]:

@@ -221,6 +221,8 @@ class _Build:
             offset = self.commands_run * SECONDS_PER_COMMAND
             self.commands_run += 1
             self.log(f"Running command {command}", offset=offset)
+            if self.spec.separate_shells:    # buildspec 0.1: every command in a new shell
+                shell.reset()
             result = shell.run(_with_variables(extra, command))
             for line in result.output.splitlines():
                 self.log(line, container=False, offset=offset)

@@ -1,4 +1,9 @@
-"""Read a CodeBuild buildspec (version 0.2): parse the YAML and check its shape.
+"""Read a CodeBuild buildspec (version 0.2, or the older 0.1): parse the YAML and check its shape.
+
+Version 0.1 differs from 0.2 as AWS's buildspec reference describes: its variables are under
+``environment_variables/plaintext`` (0.2 renamed them ``env/variables``), ``artifacts/type`` is
+still allowed, and CodeBuild runs each command in a separate instance of the default shell, so a
+``cd`` or a variable set by one command is gone in the next (``Buildspec.separate_shells``).
 
 Problems are reported as CodeBuild reports them, prefixed ``YAML_FILE_ERROR``, with the file
 and the line where the problem is, so a learner can go straight to it.
@@ -17,6 +22,10 @@ ENV_KEYS = ("shell", "variables", "parameter-store", "exported-variables", "secr
 ARTIFACT_KEYS = ("files", "name", "discard-paths", "base-directory", "exclude-paths", "enable-symlinks", "s3-prefix",
                  "secondary-artifacts")
 ON_FAILURE = ("ABORT", "CONTINUE")
+# Version 0.1: the keys it had before 0.2 renamed environment_variables/plaintext to env/variables.
+TOP_KEYS_01 = ("version", "environment_variables", "phases", "artifacts", "cache")
+ENV_KEYS_01 = ("plaintext", "parameter-store")
+ARTIFACT_KEYS_01 = ("files", "discard-paths", "base-directory", "type")
 
 
 class BuildspecError(Exception):
@@ -43,6 +52,8 @@ class ArtifactSpec:
 @dataclass
 class Buildspec:
     source: str                                  # where it came from, for messages
+    version: str = "0.2"
+    separate_shells: bool = False                # 0.1: each command in its own shell
     variables: dict[str, str] = field(default_factory=dict)
     parameter_store: dict[str, str] = field(default_factory=dict)
     exported_variables: list[str] = field(default_factory=list)
@@ -81,9 +92,14 @@ class _Reader:
             self.fail("missing version: a buildspec starts with 'version: 0.2'")
         if str(data["version"]) not in ("0.1", "0.2"):
             self.fail(f"invalid buildspec version {data['version']!r}; CodeBuild supports 0.1 and 0.2", "version")
-        self.unknown_keys(data, TOP_KEYS, "the buildspec", ())
-        spec = Buildspec(self.source)
-        self.env(data.get("env") or {}, spec)
+        version = str(data["version"])
+        spec = Buildspec(self.source, version, separate_shells=version == "0.1")
+        if version == "0.1":
+            self.unknown_keys(data, TOP_KEYS_01, "a version 0.1 buildspec (0.2 renamed environment_variables to env)", ())
+            self.env_01(data.get("environment_variables") or {}, spec)
+        else:
+            self.unknown_keys(data, TOP_KEYS, "the buildspec", ())
+            self.env(data.get("env") or {}, spec)
         phases = data.get("phases") or {}
         if not isinstance(phases, dict):
             self.fail("phases must be a mapping of phase names to phases", "phases")
@@ -115,6 +131,16 @@ class _Reader:
             self.fail("env/exported-variables must be a list of variable names", "env", "exported-variables")
         spec.exported_variables = [str(name) for name in exported]
 
+    def env_01(self, env, spec: Buildspec) -> None:
+        if not isinstance(env, dict):
+            self.fail("environment_variables must be a mapping", "environment_variables")
+        self.unknown_keys(env, ENV_KEYS_01, "environment_variables", ("environment_variables",))
+        for key, target in (("plaintext", spec.variables), ("parameter-store", spec.parameter_store)):
+            values = env.get(key) or {}
+            if not isinstance(values, dict):
+                self.fail(f"environment_variables/{key} must be a mapping of names to values", "environment_variables", key)
+            target.update({str(k): _scalar(v) for k, v in values.items()})
+
     def phase(self, name: str, body) -> Phase:
         if not isinstance(body, dict):
             self.fail(f"phase '{name}' must be a mapping with commands", "phases", name)
@@ -139,7 +165,8 @@ class _Reader:
     def artifacts(self, artifacts, spec: Buildspec) -> None:
         if not isinstance(artifacts, dict):
             self.fail("artifacts must be a mapping", "artifacts")
-        self.unknown_keys(artifacts, ARTIFACT_KEYS, "artifacts", ("artifacts",))
+        allowed = ARTIFACT_KEYS_01 if spec.version == "0.1" else ARTIFACT_KEYS
+        self.unknown_keys(artifacts, allowed, "artifacts", ("artifacts",))
         if "files" in artifacts:
             spec.artifacts = self.artifact(artifacts, ("artifacts",))
         secondary = artifacts.get("secondary-artifacts") or {}

@@ -45,10 +45,20 @@ class Shell:
     def __init__(self, directory: str, environment: dict[str, str], state_directory: str, deadline: float) -> None:
         self._state = state_directory
         self._deadline = deadline
+        self._directory = directory
         os.makedirs(state_directory, exist_ok=True)
-        with open(os.path.join(state_directory, "pwd"), "w") as handle:
-            handle.write(directory + "\n")
+        self.reset()
         self._environment = {**environment, "__CB_STATE": state_directory}
+
+    def reset(self) -> None:
+        """Forget the session: the next command starts in the first directory with the first
+        variables, as in a new shell (buildspec version 0.1 runs every command this way)."""
+        with open(os.path.join(self._state, "pwd"), "w") as handle:
+            handle.write(self._directory + "\n")
+        try:
+            os.remove(os.path.join(self._state, "env"))
+        except FileNotFoundError:
+            pass
 
     def environment(self) -> dict[str, str]:
         """The session's exported variables now (read back through a shell, so quoting is the shell's)."""
