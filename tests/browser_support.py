@@ -3,6 +3,7 @@ browser — launched headless, and a bounded localhost server for a folder."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import http.server
@@ -51,16 +52,32 @@ def require_chromium() -> str:
     return path
 
 
+_shared: dict = {}
+
+
 @contextlib.contextmanager
 def launched_chromium():
-    """Headless system Chromium through Playwright (skipped or failed as require_chromium says)."""
-    path = require_chromium()
-    from playwright.sync_api import sync_playwright
+    """Headless system Chromium through Playwright (skipped or failed as require_chromium says).
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=path, headless=True, args=ARGS)
-        yield chromium
-        chromium.close()
+    One Playwright and one browser per test process, shared by every fixture that asks: Playwright's
+    sync API refuses to start a second instance while another one runs in the same process (which
+    happens when a session-scoped and a module-scoped browser fixture meet in one xdist worker)."""
+    path = require_chromium()
+    if "browser" not in _shared:
+        from playwright.sync_api import sync_playwright
+        playwright = sync_playwright().start()
+        _shared["playwright"] = playwright
+        _shared["browser"] = playwright.chromium.launch(executable_path=path, headless=True, args=ARGS)
+        atexit.register(_close_shared)
+    yield _shared["browser"]
+
+
+def _close_shared() -> None:
+    browser, playwright = _shared.pop("browser", None), _shared.pop("playwright", None)
+    if browser is not None:
+        browser.close()
+    if playwright is not None:
+        playwright.stop()
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
