@@ -8,32 +8,12 @@ with a role session's keys is authorized and audited as that role.
 
 from __future__ import annotations
 
-import threading
-
 from codepipeline_lab.simulator import api
+from codepipeline_lab.simulator.outside.loopback import LoopbackServer
 
 
-class AccountEndpoint:
-    def __init__(self) -> None:
-        self._server = None
-        self._thread: threading.Thread | None = None
+class AccountEndpoint(LoopbackServer):
+    thread_name = "lab-endpoint"
 
-    def start(self) -> None:
-        if self._server is None:
-            self._server = api.account_http_server("127.0.0.1", 0)     # port 0: a free port
-            self._thread = threading.Thread(target=self._server.serve_forever, name="lab-endpoint", daemon=True)
-            self._thread.start()
-
-    @property
-    def url(self) -> str:
-        self.start()
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def stop(self) -> None:
-        """Close the socket and wait for the server's thread: nothing keeps listening."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join()
-            self._server, self._thread = None, None
+    def _make_server(self):
+        return api.account_http_server("127.0.0.1", 0)     # port 0: a free port

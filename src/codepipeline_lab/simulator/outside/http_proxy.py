@@ -25,6 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from codepipeline_lab.simulator import api
+from codepipeline_lab.simulator.outside.loopback import LoopbackServer
 
 RESPONSE_TAG = "codepipeline-lab:response"      # on a target group: what its instance/IP targets answer
 ALB_SERVER = "awselb/2.0"
@@ -63,39 +64,23 @@ def _text(status: int, message: str, server: str | None = ALB_SERVER) -> HttpRes
 
 # -- the server --------------------------------------------------------------------------------
 
-class HttpProxy:
+class HttpProxy(LoopbackServer):
     """An HTTP forward proxy on 127.0.0.1 (a free port) answering for the Lab's load balancers."""
 
+    thread_name = "lab-http-proxy"
+
     def __init__(self, account) -> None:
+        super().__init__()
         self.account = account
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self._turns: dict[str, int] = {}                # round-robin positions, per target group
         self._weights: dict[str, dict[str, int]] = {}   # smooth weighted round-robin, per forward action
         self._requests = 0
 
-    def start(self) -> None:
-        if self._server is None:
-            self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-            self._server.daemon_threads = True
-            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                            name="lab-http-proxy", daemon=True)
-            self._thread.start()
-
-    @property
-    def url(self) -> str:
-        self.start()
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def stop(self) -> None:
-        """Close the socket and wait for the server's thread: nothing keeps listening."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join()
-            self._server, self._thread = None, None
+    def _make_server(self):
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        server.daemon_threads = True
+        return server
 
     def answer(self, request: HttpRequest) -> HttpResponse:
         """What the Lab's network answers to one request (one request at a time)."""

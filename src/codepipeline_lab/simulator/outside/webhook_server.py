@@ -12,41 +12,23 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from codepipeline_lab.simulator.outside.loopback import LoopbackServer
+
 MAX_BODY = 25 * 1024 * 1024          # GitHub caps webhook payloads at 25 MB
 
 
-class WebhookServer:
+class WebhookServer(LoopbackServer):
+    thread_name = "lab-webhooks"
+
     def __init__(self, webhooks) -> None:
+        super().__init__()
         self._webhooks = webhooks
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        if self._server is None:
-            self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
-            self._server.daemon_threads = True
-            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                            name="lab-webhooks", daemon=True)
-            self._thread.start()
-
-    @property
-    def url(self) -> str:
-        self.start()
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    @property
-    def listening(self) -> bool:
-        return self._server is not None
-
-    def stop(self) -> None:
-        """Close the socket and wait for the server's thread: nothing keeps listening."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join()
-            self._server, self._thread = None, None
+    def _make_server(self):
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_class(self))
+        server.daemon_threads = True
+        return server
 
     def handle(self, path: str, headers: dict, body: bytes, client_ip: str):
         split = urlsplit(path)
