@@ -32,7 +32,7 @@ def _read_document(path: str):
         return json.loads(text), None
     except ValueError as exc:
         json_error = exc
-    from codepipeline_lab.runner.template_yaml import load
+    from codepipeline_lab.simulator.services.cloudformation.template_yaml import load
     try:
         document = load(text)
     except Exception:

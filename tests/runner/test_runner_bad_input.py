@@ -86,7 +86,7 @@ def test_parameters_unknown_and_missing(tmp_path, capsys):
 
 
 def test_several_pipelines_need_pipeline_option(tmp_path, capsys):
-    from codepipeline_lab.runner.template_yaml import load
+    from codepipeline_lab.simulator.services.cloudformation.template_yaml import load
     document = load(TEMPLATE)
     document["Resources"]["Second"] = document["Resources"]["Pipeline"]
     path = write_text(tmp_path, json.dumps(document), "two.json")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import yaml
 
 from codepipeline_lab.runner.problems import Unusable
-from codepipeline_lab.runner.template_yaml import load as load_yaml
+from codepipeline_lab.simulator.services.cloudformation.template_yaml import load as load_yaml
 
 PIPELINE_TYPE = "AWS::CodePipeline::Pipeline"
 

@@ -7,6 +7,8 @@ import json
 
 import yaml
 
+from codepipeline_lab.simulator.services.cloudformation.template_yaml import load as load_template_yaml
+
 CAPABILITIES = ("CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND")
 
 # IAM resource types and the property that gives each a custom name (CAPABILITY_NAMED_IAM).
@@ -26,28 +28,6 @@ class TemplateError(ValueError):
     """A template CloudFormation would refuse; the message is CloudFormation's sentence."""
 
 
-class _TemplateLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short forms: ``!Ref X`` → ``{"Ref": "X"}``, ``!GetAtt A.B``
-    → ``{"Fn::GetAtt": ["A", "B"]}``, any other ``!Name v`` → ``{"Fn::Name": v}``."""
-
-
-def _short_form(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node):
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    if tag_suffix == "Ref":
-        return {"Ref": value}
-    if tag_suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    return {f"Fn::{tag_suffix}": value}
-
-
-_TemplateLoader.add_multi_constructor("!", _short_form)
-
-
 def parse(text: str | bytes) -> dict:
     """The template as a dict, or TemplateError with CloudFormation's wording."""
     if isinstance(text, bytes):
@@ -63,7 +43,7 @@ def parse(text: str | bytes) -> dict:
             raise TemplateError(f"Template format error: JSON not well-formed. (line {problem.lineno}, column {problem.colno})") from None
     else:
         try:
-            document = yaml.load(text, Loader=_TemplateLoader)
+            document = load_template_yaml(text)
         except yaml.MarkedYAMLError as problem:
             mark = problem.problem_mark or problem.context_mark
             where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
