@@ -21,23 +21,32 @@ class CodeDeployAction(Provider):
 
     def run(self, job) -> None:
         ref = job.inputs[0]
-        application = f"arn:aws:codedeploy:{job.region}:{job.engine.account.account_id}:application:{job.configuration['ApplicationName']}"
-        group = f"arn:aws:codedeploy:{job.region}:{job.engine.account.account_id}:deploymentgroup:{job.configuration['ApplicationName']}/{job.configuration['DeploymentGroupName']}"
-        for operation, resource in (("RegisterApplicationRevision", application), ("CreateDeployment", group),
-                                    ("GetDeploymentConfig", "*"), ("GetApplicationRevision", application)):
-            job.require("codedeploy", operation, resource)
-        request = {"applicationName": job.configuration["ApplicationName"],
-                   "deploymentGroupName": job.configuration["DeploymentGroupName"],
-                   "revision": {"revisionType": "S3", "s3Location": {"bucket": ref.bucket, "key": ref.key, "bundleType": "zip"}}}
-        try:
-            deployment = job.engine.account.codedeploy.create(job.region, request, creator="CodePipeline")
-        except AwsError as problem:
-            job.fail(f"{type(problem).__name__}: {problem}", "ConfigurationError")
-            return
-        run = job.run_record
-        run.external_execution_id = deployment.id
-        run.external_execution_url = f"https://console.aws.amazon.com/codedeploy/home?region={job.region}#/deployments/{deployment.id}"
-        run.pending = job.lab.scheduler.at(deployment.complete, lambda: _report(job, deployment))
+        deployment = start_deployment(job, {"revisionType": "S3", "s3Location": {
+            "bucket": ref.bucket, "key": ref.key, "bundleType": "zip"}})
+        if deployment is not None:
+            job.run_record.pending = job.lab.scheduler.at(deployment.complete, lambda: _report(job, deployment))
+
+
+def start_deployment(job, revision: dict):
+    """What CodePipeline does for both CodeDeploy providers: the calls its role must be allowed
+    (facts §I1), then the deployment of ``revision``; None when CodeDeploy refused it."""
+    config, account = job.configuration, job.engine.account.account_id
+    application = f"arn:aws:codedeploy:{job.region}:{account}:application:{config['ApplicationName']}"
+    group = f"arn:aws:codedeploy:{job.region}:{account}:deploymentgroup:{config['ApplicationName']}/{config['DeploymentGroupName']}"
+    for operation, resource in (("RegisterApplicationRevision", application), ("CreateDeployment", group),
+                                ("GetDeploymentConfig", "*"), ("GetApplicationRevision", application)):
+        job.require("codedeploy", operation, resource)
+    request = {"applicationName": config["ApplicationName"], "deploymentGroupName": config["DeploymentGroupName"],
+               "revision": revision}
+    try:
+        deployment = job.engine.account.codedeploy.create(job.region, request, creator="CodePipeline")
+    except AwsError as problem:
+        job.fail(f"{type(problem).__name__}: {problem}", "ConfigurationError")
+        return None
+    run = job.run_record
+    run.external_execution_id = deployment.id
+    run.external_execution_url = f"https://console.aws.amazon.com/codedeploy/home?region={job.region}#/deployments/{deployment.id}"
+    return deployment
 
 
 def _report(job, deployment) -> None:

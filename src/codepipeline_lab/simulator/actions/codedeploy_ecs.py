@@ -19,7 +19,7 @@ from datetime import timedelta
 from botocore.exceptions import ClientError, ParamValidationError
 
 from codepipeline_lab.simulator.actions.base import Provider, register
-from codepipeline_lab.simulator.errors import AwsError
+from codepipeline_lab.simulator.actions.codedeploy import start_deployment
 from codepipeline_lab.simulator.identity.failures import as_denial, role_cannot_access
 
 TASK_DEFINITION_PLACEHOLDER = "<TASK_DEFINITION>"
@@ -73,25 +73,12 @@ class CodeDeployToEcs(Provider):
         self._deploy(job, registered, appspec_text.replace(TASK_DEFINITION_PLACEHOLDER, registered["taskDefinitionArn"]))
 
     def _deploy(self, job, registered: dict, appspec: str) -> None:
-        config, account = job.configuration, job.engine.account.account_id
-        application = f"arn:aws:codedeploy:{job.region}:{account}:application:{config['ApplicationName']}"
-        group = f"arn:aws:codedeploy:{job.region}:{account}:deploymentgroup:{config['ApplicationName']}/{config['DeploymentGroupName']}"
-        for operation, resource in (("RegisterApplicationRevision", application), ("CreateDeployment", group),
-                                    ("GetDeploymentConfig", "*"), ("GetApplicationRevision", application)):
-            job.require("codedeploy", operation, resource)
         content = {"content": appspec, "sha256": hashlib.sha256(appspec.encode()).hexdigest()}
-        request = {"applicationName": config["ApplicationName"], "deploymentGroupName": config["DeploymentGroupName"],
-                   "revision": {"revisionType": "AppSpecContent", "appSpecContent": content}}
-        try:
-            deployment = job.engine.account.codedeploy.create(job.region, request, creator="CodePipeline")
-        except AwsError as problem:
-            job.fail(f"{type(problem).__name__}: {problem}", "ConfigurationError")
+        deployment = start_deployment(job, {"revisionType": "AppSpecContent", "appSpecContent": content})
+        if deployment is None:
             return
-        run = job.run_record
-        run.external_execution_id = deployment.id
-        run.external_execution_url = f"https://console.aws.amazon.com/codedeploy/home?region={job.region}#/deployments/{deployment.id}"
         revision = f"{registered['family']}:{registered['revision']}"
-        run.pending = job.lab.scheduler.at(deployment.complete, lambda: _report(job, deployment, revision))
+        job.run_record.pending = job.lab.scheduler.at(deployment.complete, lambda: _report(job, deployment, revision))
 
 
 def read_template(job, artifact: str, path: str, what: str) -> str:
